@@ -1,0 +1,1 @@
+"""The code the chapters of "RNNs and LSTMs from scratch" import."""
