@@ -52,7 +52,7 @@ def _difference(received, expected, rtol, atol):
             return f"shape {received_array.shape} instead of {expected.shape}"
         if not np.allclose(received_array, expected, rtol=rtol, atol=atol):
             worst = np.unravel_index(np.argmax(np.abs(received_array - expected)), expected.shape)
-            return f"first differs most at index {tuple(int(i) for i in worst)}"
+            return f"differs most at index {tuple(int(i) for i in worst)}"
         return ""
     if isinstance(expected, dict):
         if not isinstance(received, dict) or set(received) != set(expected):

@@ -1,0 +1,8 @@
+"""One ``check_<exercise>(student_function)`` per exercise of the book.
+
+Each runs the student's function on several cases against the reference in
+lessons_src and prints one line of success, or raises ``AssertionError``
+naming the case, the expected and the received value.
+"""
+
+from .sequences import check_make_mask, check_one_hot_encode, check_shift_by_one, check_top_k_words

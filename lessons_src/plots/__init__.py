@@ -1,0 +1,3 @@
+"""The book's figures, drawn with matplotlib; each function returns its Figure."""
+
+from .sequences import plot_one_hot
