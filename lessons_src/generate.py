@@ -1,0 +1,87 @@
+"""Greedy completion: let a trained model write the rest of a sequence.
+
+A *model* here is any function that maps one-hot inputs (T, B, V) (NumPy
+float64) to logits (T, B, V); ``predictor`` makes one from a NumPy model,
+``torch_lstm.predictor`` from a PyTorch module.
+"""
+
+from numbers import Integral
+
+import numpy as np
+
+from .data import EOS, Vocabulary, one_hot
+
+PROMPT_END = "b"
+
+
+def predictor(forward, params):
+    """The model ``inputs (T, B, V) -> logits (T, B, V)`` of a NumPy forward pass and its params."""
+    if not callable(forward):
+        raise TypeError(f"forward: expected a function; got {type(forward).__name__}")
+    if not isinstance(params, dict):
+        raise TypeError(f"params: expected a dict of NumPy arrays; got {type(params).__name__}")
+
+    def model(inputs):
+        logits, _ = forward(params, inputs)
+        return logits
+
+    return model
+
+
+def complete(model, vocab, prefix_tokens, max_len=50):
+    """Extend ``prefix_tokens`` greedily, one most likely token at a time.
+
+    At each step the model reads the whole sequence so far (tokens it does not
+    know become ``UNK``) and the token with the highest logit at the last
+    position is appended. Stops after ``EOS`` or when the sequence holds
+    ``max_len`` tokens.
+
+    Returns the prefix (as given) followed by the generated tokens.
+    """
+    if not callable(model):
+        raise TypeError(f"model: expected a function from inputs (T, B, V) to logits; got {type(model).__name__}")
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab: expected a Vocabulary; got {type(vocab).__name__}")
+    if isinstance(prefix_tokens, str) or not isinstance(prefix_tokens, (list, tuple)):
+        raise TypeError(f"prefix_tokens: expected a list of token strings; got {prefix_tokens!r}")
+    if len(prefix_tokens) == 0:
+        raise ValueError("prefix_tokens: expected at least one token; got an empty list")
+    if not isinstance(max_len, Integral) or isinstance(max_len, bool) or max_len < 1:
+        raise ValueError(f"max_len: expected a positive integer; got {max_len!r}")
+
+    tokens = list(prefix_tokens)
+    while len(tokens) < max_len and tokens[-1] != EOS:
+        inputs = one_hot(vocab.encode(tokens), len(vocab))[:, None, :]     # (T, 1, V)
+        logits = np.asarray(model(inputs))
+        if logits.shape != inputs.shape:
+            raise ValueError(f"model: expected logits of shape {inputs.shape}; got {logits.shape}")
+        tokens.append(vocab.tokens[int(np.argmax(logits[-1, 0]))])
+    return tokens
+
+
+def prompt_of(sequence):
+    """The tokens of ``sequence`` up to and including its first ``b``."""
+    if PROMPT_END not in sequence:
+        raise ValueError(f"sequence: expected a sequence containing {PROMPT_END!r}; got {list(sequence)!r}")
+    return list(sequence[:list(sequence).index(PROMPT_END) + 1])
+
+
+def completion_accuracy(model, vocab, sequences, max_len=None):
+    """The share of ``sequences`` that the model completes exactly from their prompt.
+
+    The prompt of a sequence is its tokens up to and including the first
+    ``b``; the completion counts as right only if ``complete`` returns the
+    whole sequence, ``EOS`` included. ``max_len`` None allows each sequence
+    its own length (a right answer never needs more).
+
+    Returns a float between 0 and 1.
+    """
+    if isinstance(sequences, str) or not isinstance(sequences, (list, tuple)) or len(sequences) == 0:
+        raise ValueError(f"sequences: expected a non-empty list of token lists; got {sequences!r:.80}")
+    correct = 0
+    for i, sequence in enumerate(sequences):
+        if PROMPT_END not in sequence:
+            raise ValueError(f"sequences[{i}]: expected a sequence containing {PROMPT_END!r}; got {list(sequence)!r}")
+        limit = len(sequence) if max_len is None else max_len
+        correct += complete(model, vocab, prompt_of(sequence), limit) == list(sequence)
+    return correct / len(sequences)

@@ -1,0 +1,79 @@
+"""Checking a backward pass against finite differences.
+
+An analytic gradient is easy to get subtly wrong (a sign, an index off by
+one). The central difference (f(x + eps) - f(x - eps)) / (2 eps) needs
+nothing but the forward pass, so comparing the two catches such bugs.
+"""
+
+import numpy as np
+
+
+def numerical_gradient(f, array, eps=1e-6):
+    """The gradient of ``f()`` with respect to ``array`` by central differences.
+
+    f:     a function of no arguments returning a float that depends on ``array``.
+    array: a float64 NumPy array of any shape; each entry is nudged by
+           ``+eps`` and ``-eps`` in place and then restored exactly.
+
+    Returns an array of the same shape as ``array``. It costs 2 calls of
+    ``f`` per entry, so use it on small models only.
+    """
+    if not callable(f):
+        raise TypeError(f"f: expected a function of no arguments; got {type(f).__name__}")
+    if not isinstance(array, np.ndarray) or array.dtype != np.float64:
+        raise TypeError(f"array: expected a float64 NumPy array; got {getattr(array, 'dtype', type(array).__name__)}")
+    if not (isinstance(eps, float) and eps > 0):
+        raise ValueError(f"eps: expected a small positive float; got {eps!r}")
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        original = array[index]
+        try:
+            array[index] = original + eps
+            plus = f()
+            array[index] = original - eps
+            minus = f()
+        finally:
+            array[index] = original
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def relative_error(analytic, numerical):
+    """The largest entrywise difference, relative to the largest entry of either array.
+
+    max |analytic - numerical| / max(max |analytic|, max |numerical|). Dividing
+    by the array's largest entry rather than entry by entry keeps the measure
+    meaningful where single entries are close to zero (there the finite
+    difference is mostly rounding noise). Two all-zero arrays give 0.
+    """
+    analytic, numerical = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
+    if analytic.shape != numerical.shape:
+        raise ValueError(f"numerical: expected shape {analytic.shape} like analytic; got {numerical.shape}")
+    scale = max(np.abs(analytic).max(initial=0.0), np.abs(numerical).max(initial=0.0))
+    if scale == 0.0:
+        return 0.0
+    return float(np.abs(analytic - numerical).max() / scale)
+
+
+def gradient_check(forward_loss, params, grads, eps=1e-6):
+    """Compare analytic gradients with numerical ones, parameter by parameter.
+
+    forward_loss: a function of no arguments returning the loss (a float)
+                  computed from the current contents of ``params``.
+    params:       dict name -> float64 array; perturbed in place, then restored.
+    grads:        dict with the same keys and shapes: the analytic gradients.
+
+    Returns a dict name -> max relative error (see ``relative_error``):
+    below about 1e-6 in float64 means the backward pass is right; a bug
+    typically gives an error near 1.
+    """
+    if not isinstance(params, dict) or not isinstance(grads, dict):
+        raise TypeError(f"params, grads: expected two dicts of arrays; got {type(params).__name__} and {type(grads).__name__}")
+    if set(params) != set(grads):
+        raise ValueError(f"grads: expected the keys of params {sorted(params)}; got {sorted(grads)}")
+    errors = {}
+    for name, param in params.items():
+        if grads[name].shape != param.shape:
+            raise ValueError(f"grads[{name!r}]: expected shape {param.shape}; got {grads[name].shape}")
+        errors[name] = relative_error(grads[name], numerical_gradient(forward_loss, param, eps))
+    return errors

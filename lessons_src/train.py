@@ -1,0 +1,115 @@
+"""One training loop for every NumPy model of the book.
+
+A model is a pair of functions with the signatures of ``rnn_forward`` and
+``rnn_backward`` (or their LSTM counterparts)::
+
+    forward(params, inputs (T, B, V)) -> (logits (T, B, V), cache)
+    backward(params, cache, dlogits (T, B, V)) -> grads
+
+Sequences are lists of token strings (whole sequences ending in ``EOS``);
+``data.make_batch`` turns a batch of them into inputs, targets and a mask.
+"""
+
+from numbers import Integral
+
+import numpy as np
+
+from .data import Vocabulary, make_batch
+from .functional import cross_entropy
+from .optim import Adam, _require_arrays, _require_positive, clip_grad_norm, sgd_step
+
+OPTIMIZERS = ("adam", "sgd")
+
+
+def evaluate(forward, params, sequences, vocab, batch_size=256):
+    """Mean cross-entropy of ``params`` on ``sequences``, over all real target positions.
+
+    Padding does not count, and every real position weighs the same whatever
+    batch it falls in. Nothing is changed.
+    """
+    _require_model(forward)
+    _require_arrays("params", params)
+    _require_vocab_and_sequences(vocab, sequences, "sequences")
+    total, count = 0.0, 0.0
+    for start in range(0, len(sequences), batch_size):
+        inputs, targets, mask = make_batch(sequences[start:start + batch_size], vocab)
+        logits, _ = forward(params, inputs)
+        loss, _ = cross_entropy(logits, targets, mask)
+        total += loss * mask.sum()
+        count += mask.sum()
+    return total / count
+
+
+def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
+          epochs, batch_size=32, lr, optimizer="adam", max_norm=5.0, seed=0):
+    """Train ``params`` in place with mini-batches; return the loss history.
+
+    Each epoch visits the training sequences once in an order shuffled by a
+    generator seeded with ``seed``, ``batch_size`` at a time: forward,
+    cross-entropy over the real positions, backward, clipping of the global
+    gradient norm to ``max_norm`` (None: no clipping), and one step of
+    ``optimizer`` ("adam" or "sgd") with learning rate ``lr``.
+
+    Returns ``{"train_loss": [...], "val_loss": [...]}``, one entry per epoch:
+    the mean training loss over the epoch's batches (weighted by their real
+    positions, measured before each step) and ``evaluate`` on
+    ``val_sequences`` after the epoch. A NaN or infinite loss raises
+    ``FloatingPointError`` naming the epoch.
+    """
+    _require_model(forward, backward)
+    _require_arrays("params", params)
+    _require_vocab_and_sequences(vocab, train_sequences, "train_sequences")
+    _require_vocab_and_sequences(vocab, val_sequences, "val_sequences")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name}: expected a positive integer; got {value!r}")
+    _require_positive("lr", lr)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer: expected one of {OPTIMIZERS}; got {optimizer!r}")
+    if max_norm is not None:
+        _require_positive("max_norm", max_norm)
+
+    rng = np.random.default_rng(seed)
+    adam = Adam(params, lr=lr) if optimizer == "adam" else None
+    history = {"train_loss": [], "val_loss": []}
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(len(train_sequences))
+        total, count = 0.0, 0.0
+        for start in range(0, len(order), batch_size):
+            batch = [train_sequences[i] for i in order[start:start + batch_size]]
+            inputs, targets, mask = make_batch(batch, vocab)
+            logits, cache = forward(params, inputs)
+            loss, dlogits = cross_entropy(logits, targets, mask)
+            if not np.isfinite(loss):
+                raise FloatingPointError(f"epoch {epoch}: the training loss became {loss}; "
+                                         f"try a smaller lr (got {lr}) or a smaller max_norm (got {max_norm})")
+            grads = backward(params, cache, dlogits)
+            if max_norm is not None:
+                clip_grad_norm(grads, max_norm)
+            if adam is not None:
+                adam.step(params, grads)
+            else:
+                sgd_step(params, grads, lr)
+            total += loss * mask.sum()
+            count += mask.sum()
+        val_loss = evaluate(forward, params, val_sequences, vocab)
+        if not np.isfinite(val_loss):
+            raise FloatingPointError(f"epoch {epoch}: the validation loss became {val_loss}")
+        history["train_loss"].append(total / count)
+        history["val_loss"].append(val_loss)
+    return history
+
+
+def _require_model(*functions):
+    for name, function in zip(("forward", "backward"), functions):
+        if not callable(function):
+            raise TypeError(f"{name}: expected a function; got {type(function).__name__}")
+
+
+def _require_vocab_and_sequences(vocab, sequences, name):
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab: expected a Vocabulary; got {type(vocab).__name__}")
+    if isinstance(sequences, str) or not isinstance(sequences, (list, tuple)):
+        raise TypeError(f"{name}: expected a list of token lists; got {type(sequences).__name__}")
+    if len(sequences) == 0:
+        raise ValueError(f"{name}: expected at least one sequence; got an empty list")
