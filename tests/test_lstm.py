@@ -1,0 +1,233 @@
+"""Tests of lessons_src.lstm: gradients against numerical ones and torch.nn.LSTM, bad input."""
+
+import numpy as np
+import pytest
+import torch
+
+from lessons_src.data import generate_dataset, make_batch, Vocabulary
+from lessons_src.functional import cross_entropy
+from lessons_src.lstm import GATES, init_lstm, lstm_backward, lstm_forward, lstm_parameter_shapes, stack_gates
+
+VOCAB_SIZE, HIDDEN_SIZE = 4, 6
+
+
+def padded_batch():
+    """Three sequences of different lengths: the shorter ones have masked positions."""
+    sequences = [["a", "b", "a", "EOS"], ["a", "a", "a", "b", "b", "b", "a", "a", "a", "EOS"], ["a", "a", "b", "b", "a", "a", "EOS"]]
+    vocab = Vocabulary.from_sequences(sequences)
+    inputs, targets, mask = make_batch(sequences, vocab)
+    assert len(vocab) == VOCAB_SIZE and mask.min() == 0.0
+    return inputs, targets, mask
+
+
+def random_state(batch, seed):
+    rng = np.random.default_rng(seed)
+    return rng.normal(0.0, 0.5, (batch, HIDDEN_SIZE)), rng.normal(0.0, 0.5, (batch, HIDDEN_SIZE))
+
+
+def loss_and_grads(params, inputs, targets, mask, state=None):
+    logits, cache = lstm_forward(params, inputs, state)
+    loss, dlogits = cross_entropy(logits, targets, mask)
+    return loss, lstm_backward(params, cache, dlogits)
+
+
+def numerical_relative_errors(params, inputs, targets, mask, state=None, eps=1e-5):
+    """Central differences for every entry of every parameter; relative error per parameter."""
+    _, grads = loss_and_grads(params, inputs, targets, mask, state)
+    errors = {}
+    for name, value in params.items():
+        numerical = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            saved = value[index]
+            value[index] = saved + eps
+            plus = cross_entropy(lstm_forward(params, inputs, state)[0], targets, mask)[0]
+            value[index] = saved - eps
+            minus = cross_entropy(lstm_forward(params, inputs, state)[0], targets, mask)[0]
+            value[index] = saved
+            numerical[index] = (plus - minus) / (2 * eps)
+        difference = np.linalg.norm(grads[name] - numerical)
+        errors[name] = difference / max(np.linalg.norm(grads[name]) + np.linalg.norm(numerical), 1e-12)
+    return errors
+
+
+def randomized_params(seed):
+    """Parameters with every bias non-zero too, so no gradient is trivially right."""
+    params = init_lstm(VOCAB_SIZE, HIDDEN_SIZE, seed=seed)
+    rng = np.random.default_rng(seed + 100)
+    for name in params:
+        if name.startswith("b_"):
+            params[name] = params[name] + rng.normal(0.0, 0.3, params[name].shape)
+    return params
+
+
+@pytest.mark.parametrize("with_state", [False, True])
+def test_gradients_match_numerical_gradients_on_a_padded_batch(with_state):
+    inputs, targets, mask = padded_batch()
+    state = random_state(inputs.shape[1], seed=1) if with_state else None
+    errors = numerical_relative_errors(randomized_params(seed=3), inputs, targets, mask, state)
+    assert set(errors) == set(lstm_parameter_shapes(VOCAB_SIZE, HIDDEN_SIZE))
+    worst = max(errors, key=errors.get)
+    assert errors[worst] < 1e-6, f"{worst}: relative error {errors[worst]:.2e}"
+
+
+def torch_lstm_grads(params, inputs, targets, mask, state=None):
+    """Logits and gradients of the same model built from torch.nn.LSTM + nn.Linear, float64 autograd."""
+    W_x, W_h, b = stack_gates(params)
+    lstm = torch.nn.LSTM(VOCAB_SIZE, HIDDEN_SIZE).double()
+    output_layer = torch.nn.Linear(HIDDEN_SIZE, VOCAB_SIZE).double()
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(torch.from_numpy(W_x))
+        lstm.weight_hh_l0.copy_(torch.from_numpy(W_h))
+        lstm.bias_ih_l0.copy_(torch.from_numpy(b))
+        lstm.bias_hh_l0.zero_()
+        output_layer.weight.copy_(torch.from_numpy(params["W_hy"]))
+        output_layer.bias.copy_(torch.from_numpy(params["b_y"]))
+    torch_state = None if state is None else tuple(torch.from_numpy(s)[None] for s in state)
+    hidden, _ = lstm(torch.from_numpy(inputs), torch_state)
+    logits = output_layer(hidden)
+    log_probs = torch.log_softmax(logits, dim=-1)
+    target_log_probs = log_probs.gather(-1, torch.from_numpy(targets)[..., None])[..., 0]
+    weights = torch.from_numpy(mask)
+    loss = -(target_log_probs * weights).sum() / weights.sum()
+    loss.backward()
+    H = HIDDEN_SIZE
+    grads = {}
+    for k, gate in enumerate(GATES):
+        rows = slice(k * H, (k + 1) * H)
+        grads[f"W_x{gate}"] = lstm.weight_ih_l0.grad[rows].numpy()
+        grads[f"W_h{gate}"] = lstm.weight_hh_l0.grad[rows].numpy()
+        grads[f"b_{gate}"] = lstm.bias_ih_l0.grad[rows].numpy()
+    # Both biases enter the same sum, so they get the same gradient (up to rounding).
+    assert torch.allclose(lstm.bias_ih_l0.grad, lstm.bias_hh_l0.grad, rtol=0, atol=1e-15)
+    grads["W_hy"] = output_layer.weight.grad.numpy()
+    grads["b_y"] = output_layer.bias.grad.numpy()
+    return logits.detach().numpy(), loss.item(), grads
+
+
+@pytest.mark.parametrize("with_state", [False, True])
+def test_forward_and_gradients_match_torch_nn_lstm(with_state):
+    inputs, targets, mask = padded_batch()
+    state = random_state(inputs.shape[1], seed=2) if with_state else None
+    params = randomized_params(seed=4)
+    logits, cache = lstm_forward(params, inputs, state)
+    loss, dlogits = cross_entropy(logits, targets, mask)
+    grads = lstm_backward(params, cache, dlogits)
+    torch_logits, torch_loss, torch_grads = torch_lstm_grads(params, inputs, targets, mask, state)
+    assert np.max(np.abs(logits - torch_logits)) < 1e-12
+    assert abs(loss - torch_loss) < 1e-12
+    for name in params:
+        assert grads[name].shape == params[name].shape
+        difference = np.max(np.abs(grads[name] - torch_grads[name]))
+        assert difference < 1e-10, f"{name}: differs from torch autograd by {difference:.2e}"
+        assert np.max(np.abs(grads[name])) > 1e-6, f"{name}: gradient is (nearly) zero, the test would prove nothing"
+
+
+def test_padding_does_not_change_the_real_positions():
+    inputs, targets, mask = padded_batch()
+    params = randomized_params(seed=5)
+    logits, _ = lstm_forward(params, inputs)
+    for b in range(inputs.shape[1]):
+        length = int(mask[:, b].sum())
+        alone, _ = lstm_forward(params, inputs[:length, b:b + 1])
+        np.testing.assert_allclose(logits[:length, b:b + 1], alone, rtol=0, atol=1e-14)
+
+
+def test_cache_keeps_every_gate_and_the_cell_update():
+    inputs, _, _ = padded_batch()
+    params = randomized_params(seed=6)
+    h0, c0 = random_state(inputs.shape[1], seed=7)
+    _, cache = lstm_forward(params, inputs, (h0, c0))
+    steps, batch, _ = inputs.shape
+    for name in (*GATES, "c", "tanh_c", "h"):
+        assert cache[name].shape == (steps, batch, HIDDEN_SIZE)
+    for name in ("i", "f", "o"):
+        assert 0 < cache[name].min() and cache[name].max() < 1
+    c_prev = np.concatenate([c0[None], cache["c"][:-1]])
+    np.testing.assert_allclose(cache["c"], cache["f"] * c_prev + cache["i"] * cache["g"], atol=1e-15)
+    np.testing.assert_allclose(cache["h"], cache["o"] * np.tanh(cache["c"]), atol=1e-15)
+
+
+def test_init_lstm():
+    params = init_lstm(VOCAB_SIZE, HIDDEN_SIZE, seed=0)
+    assert {name: value.shape for name, value in params.items()} == lstm_parameter_shapes(VOCAB_SIZE, HIDDEN_SIZE)
+    assert all(value.dtype == np.float64 for value in params.values())
+    for gate in GATES:
+        W_h = params[f"W_h{gate}"]
+        np.testing.assert_allclose(W_h @ W_h.T, np.eye(HIDDEN_SIZE), atol=1e-12)
+    assert np.all(params["b_f"] == 1.0)
+    assert all(np.all(params[name] == 0.0) for name in ("b_i", "b_g", "b_o", "b_y"))
+    again, other = init_lstm(VOCAB_SIZE, HIDDEN_SIZE, seed=0), init_lstm(VOCAB_SIZE, HIDDEN_SIZE, seed=1)
+    assert all(np.array_equal(params[name], again[name]) for name in params)
+    assert not np.array_equal(params["W_hi"], other["W_hi"])
+    assert not any(np.array_equal(params["W_hi"], params[f"W_h{gate}"]) for gate in "fgo")
+
+
+# Bad input -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "vocab_size, hidden_size, error, words",
+    [
+        (0, 4, ValueError, "vocab_size"),
+        (4, 0, ValueError, "hidden_size"),
+        (4, -3, ValueError, "hidden_size"),
+        (4, 2.5, TypeError, "hidden_size"),
+        ("4", 4, TypeError, "vocab_size"),
+    ],
+)
+def test_init_lstm_rejects_bad_sizes(vocab_size, hidden_size, error, words):
+    with pytest.raises(error, match=words):
+        init_lstm(vocab_size, hidden_size)
+
+
+def test_forward_rejects_bad_params():
+    inputs, _, _ = padded_batch()
+    params = init_lstm(VOCAB_SIZE, HIDDEN_SIZE)
+    missing = {name: value for name, value in params.items() if name != "W_hf"}
+    with pytest.raises(ValueError, match=r"params: expected the keys .*missing \['W_hf'\]"):
+        lstm_forward(missing, inputs)
+    with pytest.raises(ValueError, match=r"unexpected \['W_xh'\]"):
+        lstm_forward({**params, "W_xh": params["W_xi"]}, inputs)
+    with pytest.raises(ValueError, match=r"params\['W_ho'\]: expected shape \(6, 6\).*got \(6, 5\)"):
+        lstm_forward({**params, "W_ho": params["W_ho"][:, :5]}, inputs)
+    with pytest.raises(ValueError, match=r"params\['b_y'\]: expected shape \(4,\)"):
+        lstm_forward({**params, "b_y": np.zeros(5)}, inputs)
+    with pytest.raises(TypeError, match=r"params\['b_i'\]: expected a NumPy array; got list"):
+        lstm_forward({**params, "b_i": [0.0] * HIDDEN_SIZE}, inputs)
+    with pytest.raises(TypeError, match="params: expected a dict"):
+        lstm_forward([params], inputs)
+
+
+def test_forward_rejects_bad_inputs_and_state():
+    inputs, _, _ = padded_batch()
+    params = init_lstm(VOCAB_SIZE, HIDDEN_SIZE)
+    with pytest.raises(ValueError, match=r"inputs: expected shape \(T, B, V\) with V=4.*got \(9, 3\)"):
+        lstm_forward(params, inputs[:, :, 0])
+    with pytest.raises(ValueError, match=r"inputs: expected shape \(T, B, V\) with V=4.*got \(9, 3, 5\)"):
+        lstm_forward(params, np.zeros((9, 3, 5)))
+    with pytest.raises(ValueError, match=r"inputs: .*got \(0, 3, 4\)"):
+        lstm_forward(params, np.zeros((0, 3, 4)))
+    with pytest.raises(TypeError, match="inputs: expected a NumPy array"):
+        lstm_forward(params, inputs.tolist())
+    h0, c0 = random_state(inputs.shape[1], seed=0)
+    with pytest.raises(ValueError, match=r"state: expected c0 of shape \(B, H\) = \(3, 6\); got \(2, 6\)"):
+        lstm_forward(params, inputs, (h0, c0[:2]))
+    with pytest.raises(ValueError, match=r"state: expected h0 of shape \(B, H\) = \(3, 6\); got \(6,\)"):
+        lstm_forward(params, inputs, (h0[0], c0))
+    with pytest.raises(TypeError, match=r"state: expected None or a pair \(h0, c0\)"):
+        lstm_forward(params, inputs, h0)
+    with pytest.raises(TypeError, match=r"state: expected None or a pair \(h0, c0\)"):
+        lstm_forward(params, inputs, (h0, c0, c0))
+
+
+def test_backward_rejects_bad_arguments():
+    inputs, _, _ = padded_batch()
+    params = init_lstm(VOCAB_SIZE, HIDDEN_SIZE)
+    logits, cache = lstm_forward(params, inputs)
+    with pytest.raises(ValueError, match=r"dlogits: expected shape \(9, 3, 4\).*got \(9, 3\)"):
+        lstm_backward(params, cache, logits[:, :, 0])
+    with pytest.raises(TypeError, match="cache: expected the dict returned by lstm_forward"):
+        lstm_backward(params, (logits, cache), logits)
+    bigger = init_lstm(VOCAB_SIZE, HIDDEN_SIZE + 1)
+    with pytest.raises(ValueError, match="cache: expected a cache made with these params"):
+        lstm_backward(bigger, cache, logits)
