@@ -26,6 +26,7 @@ from numbers import Integral
 import numpy as np
 
 from .functional import sigmoid, tanh
+from .rnn import orthogonal
 
 GATES = ("i", "f", "g", "o")
 """The gates in PyTorch's order: input, forget, candidate (g), output."""
@@ -47,13 +48,12 @@ def lstm_parameter_shapes(vocab_size, hidden_size):
 def init_lstm(vocab_size, hidden_size, seed=0):
     """Fresh LSTM parameters for a vocabulary of ``vocab_size`` tokens.
 
-    - recurrent weights ``W_h*`` (H, H): random orthogonal matrices, which
-      neither grow nor shrink the hidden state they multiply;
-    - input weights ``W_x*`` (H, V) and the output weights ``W_hy`` (V, H):
-      Gaussian with standard deviation 1 / sqrt(in_features);
-    - biases zero, except the forget gate's, ``FORGET_BIAS`` = 1: the cell
-      starts out remembering (f = 0.73) and gradients flow back through time
-      from the first update on.
+    Initialised like the RNN of chapter 2: every weight matrix (orthogonal)
+    and zero biases, with one exception: the forget gate's bias is
+    ``FORGET_BIAS`` = 1, so that f = sigmoid(1) = 0.73 at the start. The cell
+    then keeps most of its memory from step to step, and gradients flow back
+    through many steps from the first update on; with a zero bias (f = 0.5)
+    they would halve at every step.
 
     Returns a dict of float64 arrays (see ``lstm_parameter_shapes``).
     """
@@ -62,13 +62,12 @@ def init_lstm(vocab_size, hidden_size, seed=0):
     rng = np.random.default_rng(seed)
     params = {}
     for gate in GATES:
-        params[f"W_x{gate}"] = rng.normal(0.0, 1.0 / np.sqrt(vocab_size), (hidden_size, vocab_size))
+        params[f"W_x{gate}"] = orthogonal(hidden_size, vocab_size, rng)
     for gate in GATES:
-        params[f"W_h{gate}"] = _random_orthogonal(hidden_size, rng)
+        params[f"W_h{gate}"] = orthogonal(hidden_size, hidden_size, rng)
     for gate in GATES:
-        params[f"b_{gate}"] = np.zeros(hidden_size)
-    params["b_f"][:] = FORGET_BIAS
-    params["W_hy"] = rng.normal(0.0, 1.0 / np.sqrt(hidden_size), (vocab_size, hidden_size))
+        params[f"b_{gate}"] = np.full(hidden_size, FORGET_BIAS if gate == "f" else 0.0)
+    params["W_hy"] = orthogonal(vocab_size, hidden_size, rng)
     params["b_y"] = np.zeros(vocab_size)
     return params
 
@@ -178,17 +177,6 @@ def lstm_backward(params, cache, dlogits):
     grads["W_hy"] = dlogits.reshape(-1, vocab_size).T @ h.reshape(-1, H)
     grads["b_y"] = dlogits.sum(axis=(0, 1))
     return {name: grads[name] for name in params}
-
-
-def count_parameters(params):
-    """The number of trainable numbers in a parameter dict."""
-    return sum(int(np.size(value)) for value in params.values())
-
-
-def _random_orthogonal(size, rng):
-    """A random (size, size) orthogonal matrix: Q of the QR decomposition of a Gaussian matrix."""
-    q, r = np.linalg.qr(rng.normal(size=(size, size)))
-    return q * np.sign(np.diag(r))  # fix the signs so Q is uniformly distributed
 
 
 def _check_params(params):
