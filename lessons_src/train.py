@@ -41,14 +41,16 @@ def evaluate(forward, params, sequences, vocab, batch_size=256):
 
 
 def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
-          epochs, batch_size=32, lr, optimizer="adam", max_norm=5.0, seed=0):
+          epochs, batch_size=32, lr, optimizer="adam", max_norm=5.0, seed=0, loss=cross_entropy):
     """Train ``params`` in place with mini-batches; return the loss history.
 
     Each epoch visits the training sequences once in an order shuffled by a
     generator seeded with ``seed``, ``batch_size`` at a time: forward,
     cross-entropy over the real positions, backward, clipping of the global
     gradient norm to ``max_norm`` (None: no clipping), and one step of
-    ``optimizer`` ("adam" or "sgd") with learning rate ``lr``.
+    ``optimizer`` ("adam" or "sgd") with learning rate ``lr``. ``loss`` is
+    the function ``(logits, targets, mask) -> (loss, dlogits)`` to minimise;
+    the default, ``cross_entropy``, is the one every model of the book uses.
 
     Returns ``{"train_loss": [...], "val_loss": [...]}``, one entry per epoch:
     the mean training loss over the epoch's batches (weighted by their real
@@ -57,6 +59,8 @@ def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
     ``FloatingPointError`` naming the epoch.
     """
     _require_model(forward, backward)
+    if not callable(loss):
+        raise TypeError(f"loss: expected a function (logits, targets, mask) -> (loss, dlogits); got {type(loss).__name__}")
     _require_arrays("params", params)
     _require_vocab_and_sequences(vocab, train_sequences, "train_sequences")
     _require_vocab_and_sequences(vocab, val_sequences, "val_sequences")
@@ -79,9 +83,9 @@ def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
             batch = [train_sequences[i] for i in order[start:start + batch_size]]
             inputs, targets, mask = make_batch(batch, vocab)
             logits, cache = forward(params, inputs)
-            loss, dlogits = cross_entropy(logits, targets, mask)
-            if not np.isfinite(loss):
-                raise FloatingPointError(f"epoch {epoch}: the training loss became {loss}; "
+            batch_loss, dlogits = loss(logits, targets, mask)
+            if not np.isfinite(batch_loss):
+                raise FloatingPointError(f"epoch {epoch}: the training loss became {batch_loss}; "
                                          f"try a smaller lr (got {lr}) or a smaller max_norm (got {max_norm})")
             grads = backward(params, cache, dlogits)
             if max_norm is not None:
@@ -90,7 +94,7 @@ def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
                 adam.step(params, grads)
             else:
                 sgd_step(params, grads, lr)
-            total += loss * mask.sum()
+            total += batch_loss * mask.sum()
             count += mask.sum()
         val_loss = evaluate(forward, params, val_sequences, vocab)
         if not np.isfinite(val_loss):

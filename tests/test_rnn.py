@@ -136,3 +136,92 @@ def test_a_sign_error_in_the_output_gradient_is_caught(padded_batch):
 def test_bad_input_is_named(make_call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         make_call(init_rnn(4, 3))
+
+
+# The chapter's exercise checks: right answers pass, typical wrong answers are rejected.
+
+from lessons_src.checks import (check_clip_by_global_norm, check_greedy_complete,  # noqa: E402
+                                check_rnn_step, check_stable_softmax, check_tanh_backward)
+from lessons_src.data import one_hot  # noqa: E402
+from lessons_src.functional import softmax  # noqa: E402
+from lessons_src.generate import complete  # noqa: E402
+from lessons_src.optim import clip_grad_norm  # noqa: E402
+
+
+def naive_softmax(x):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True)
+
+
+def softmax_over_all(x):
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+def step_without_bias(params, x, h):
+    return np.tanh(x @ params["W_xh"].T + h @ params["W_hh"].T)
+
+
+def step_with_sigmoid(params, x, h):
+    return 1 / (1 + np.exp(-(x @ params["W_xh"].T + h @ params["W_hh"].T + params["b_h"])))
+
+
+def clip_each_array(grads, max_norm):
+    norms = [np.linalg.norm(g) for g in grads.values()]
+    for g in grads.values():
+        g *= min(1.0, max_norm / np.linalg.norm(g))
+    return float(np.sqrt(sum(n ** 2 for n in norms)))
+
+
+def clip_returning_copies(grads, max_norm):
+    total = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    return total  # forgets to scale
+
+
+def clip_always(grads, max_norm):
+    total = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    for g in grads.values():
+        g *= max_norm / total
+    return total
+
+
+def greedy_without_eos_stop(model, vocab, prefix, max_len):
+    tokens = list(prefix)
+    while len(tokens) < max_len:
+        logits = model(one_hot(vocab.encode(tokens), len(vocab))[:, None])
+        tokens.append(vocab.tokens[int(np.argmax(logits[-1, 0]))])
+    return tokens
+
+
+def greedy_reading_last_token_only(model, vocab, prefix, max_len):
+    tokens = list(prefix)
+    while len(tokens) < max_len and tokens[-1] != "EOS":
+        logits = model(one_hot(vocab.encode(tokens[-1:]), len(vocab))[:, None])
+        tokens.append(vocab.tokens[int(np.argmax(logits[-1, 0]))])
+    return tokens
+
+
+def greedy_one_too_many(model, vocab, prefix, max_len):
+    return complete(model, vocab, prefix, max_len + 1)
+
+
+def unfinished(*args):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize("check, right, wrongs", [
+    (check_stable_softmax, softmax, [naive_softmax, softmax_over_all]),
+    (check_rnn_step, rnn_step, [step_without_bias, step_with_sigmoid]),
+    (check_tanh_backward, lambda dh, h: dh * (1 - h ** 2),
+     [lambda dh, h: dh * (1 - np.tanh(h) ** 2), lambda dh, h: 1 - h ** 2, lambda dh, h: dh * (1 - h)]),
+    (check_clip_by_global_norm, clip_grad_norm, [clip_each_array, clip_returning_copies, clip_always]),
+    (check_greedy_complete, complete, [greedy_without_eos_stop, greedy_reading_last_token_only, greedy_one_too_many]),
+])
+def test_exercise_checks(check, right, wrongs, capsys):
+    check(right)
+    assert "cases correct" in capsys.readouterr().out
+    for wrong in wrongs:
+        with pytest.raises(AssertionError):
+            check(wrong)
+    with pytest.raises(NotImplementedError):
+        check(unfinished)

@@ -97,3 +97,38 @@ def test_bad_arguments_are_named(splits, change, message):
     arguments.update(change)
     with pytest.raises((ValueError, TypeError), match=message):
         train(**arguments)
+
+
+def test_train_minimises_the_loss_it_is_given(splits):
+    train_set, val_set, _, vocab = splits
+    calls = []
+
+    def counting_cross_entropy(logits, targets, mask):
+        calls.append(mask.sum())
+        return cross_entropy(logits, targets, mask)
+
+    params = init_rnn(len(vocab), 4)
+    train(rnn_forward, rnn_backward, params, train_set, val_set, vocab, epochs=2, lr=0.01, loss=counting_cross_entropy)
+    real_positions = sum(len(s) - 1 for s in train_set)
+    assert len(calls) == 2 * 7 and sum(calls) == 2 * real_positions
+    with pytest.raises(TypeError, match="loss"):
+        train(rnn_forward, rnn_backward, params, train_set, val_set, vocab, epochs=1, lr=0.01, loss="mse")
+
+
+def test_plot_losses_draws_two_curves_per_history():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lessons_src.plots import plot_losses
+
+    histories = {"Adam": {"train_loss": [3.0, 2.0, 1.0], "val_loss": [3.1, 2.1, 1.5]},
+                 "SGD": {"train_loss": [3.0, 2.5], "val_loss": [3.0, 2.6]}}
+    fig = plot_losses(histories, title="t", log_scale=True)
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["Adam (train)", "Adam (validation)", "SGD (train)", "SGD (validation)"]
+    assert list(lines[1].get_ydata()) == [3.1, 2.1, 1.5] and list(lines[3].get_xdata()) == [1, 2]
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="histories\\['x'\\]"):
+        plot_losses({"x": {"train_loss": [1.0]}})

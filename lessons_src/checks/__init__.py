@@ -6,3 +6,4 @@ naming the case, the expected and the received value.
 """
 
 from .sequences import check_make_mask, check_one_hot_encode, check_shift_by_one, check_top_k_words
+from .rnn import check_clip_by_global_norm, check_greedy_complete, check_rnn_step, check_stable_softmax, check_tanh_backward

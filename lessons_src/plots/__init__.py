@@ -1,3 +1,4 @@
 """The book's figures, drawn with matplotlib; each function returns its Figure."""
 
 from .sequences import plot_one_hot
+from .training import plot_losses
