@@ -12,10 +12,12 @@ logits ``(T, B, V)``, token ids and targets ``(T, B)``, states ``(B, H)``.
 - ``train_torch`` and ``evaluate_torch``: a training loop for any module whose
   forward maps one-hot ``(T, B, V)`` to logits ``(T, B, V)``.
 - ``predictor``: turns such a module into the NumPy function ``generate.complete`` expects.
+- ``time_training_step``: how long one training step takes, NumPy against PyTorch.
 """
 
 import inspect
 import math
+import timeit
 
 import numpy as np
 import torch
@@ -24,14 +26,11 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_se
 from torch.utils.data import DataLoader, Dataset
 
 from .data import Vocabulary, one_hot
+from .functional import cross_entropy
+from .lstm import GATES, _check_params, init_lstm, lstm_backward, lstm_forward, lstm_parameter_shapes, stack_gates
 
-GATES = ("i", "f", "g", "o")
-"""The four gates in PyTorch's order: input, forget, candidate, output."""
-
-PARAMETER_NAMES = (
-    [f"W_x{gate}" for gate in GATES] + [f"W_h{gate}" for gate in GATES] + [f"b_{gate}" for gate in GATES] + ["W_hy", "b_y"]
-)
-"""The keys of an LSTM parameter dict (see ``lessons_src.lstm``)."""
+PARAMETER_NAMES = tuple(lstm_parameter_shapes(1, 1))
+"""The keys of an LSTM parameter dict, as ``lessons_src.lstm`` names them."""
 
 IGNORE_INDEX = -100
 """The target id at padded positions; ``nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)`` skips them."""
@@ -88,20 +87,20 @@ def lstm_to_torch(params):
 
     params: the dict of ``lessons_src.lstm`` (keys ``PARAMETER_NAMES``):
     ``W_x*`` (H, V), ``W_h*`` (H, H), ``b_*`` (H,), ``W_hy`` (V, H), ``b_y`` (V,).
-    The gate blocks are stacked in the order i, f, g, o; PyTorch's second
-    bias, ``bias_hh_l0``, is set to zero, since only the sum of the two
-    biases enters the gates.
+    The gate blocks are stacked in the order i, f, g, o (``stack_gates``);
+    PyTorch's second bias, ``bias_hh_l0``, is set to zero, since only the sum
+    of the two biases enters the gates.
     """
-    hidden_size, vocab_size = _check_params(params)
+    vocab_size, hidden_size = _check_params(params)
+    W_x, W_h, b = stack_gates(params)
     module = LSTMLanguageModel(vocab_size, hidden_size).double()
-    as_tensor = lambda name: torch.tensor(np.asarray(params[name], dtype=np.float64))
     with torch.no_grad():
-        module.lstm.weight_ih_l0.copy_(torch.cat([as_tensor(f"W_x{gate}") for gate in GATES]))
-        module.lstm.weight_hh_l0.copy_(torch.cat([as_tensor(f"W_h{gate}") for gate in GATES]))
-        module.lstm.bias_ih_l0.copy_(torch.cat([as_tensor(f"b_{gate}") for gate in GATES]))
+        module.lstm.weight_ih_l0.copy_(torch.from_numpy(W_x))
+        module.lstm.weight_hh_l0.copy_(torch.from_numpy(W_h))
+        module.lstm.bias_ih_l0.copy_(torch.from_numpy(b))
         module.lstm.bias_hh_l0.zero_()
-        module.output.weight.copy_(as_tensor("W_hy"))
-        module.output.bias.copy_(as_tensor("b_y"))
+        module.output.weight.copy_(torch.as_tensor(params["W_hy"], dtype=torch.float64))
+        module.output.bias.copy_(torch.as_tensor(params["b_y"], dtype=torch.float64))
     return module
 
 
@@ -124,11 +123,6 @@ def lstm_from_torch(module):
     params["W_hy"] = output.weight.detach().double().numpy().copy()
     params["b_y"] = _bias(output.bias, output.out_features).numpy().copy()
     return params
-
-
-def _bias(tensor, size):
-    """A bias as a float64 tensor; zeros for a layer built with ``bias=False``."""
-    return torch.zeros(size, dtype=torch.float64) if tensor is None else tensor.detach().double()
 
 
 def lstm_grads_from_torch(module):
@@ -291,6 +285,51 @@ def predictor(module):
     return model
 
 
+def time_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, number=10, repeats=5, seed=0):
+    """Seconds per training step of the NumPy LSTM and of ``torch.nn.LSTM``, on the same batch.
+
+    A step is the forward pass, the cross-entropy and the backward pass (no
+    parameter update) on one random batch of ``steps`` x ``batch_size``
+    tokens from ``vocab_size``. The torch model is ``lstm_to_torch`` of the
+    NumPy parameters, timed in float64 (the same arithmetic) and float32
+    (what one trains with). Each time is the best over ``repeats`` runs of the
+    mean over ``number`` steps; the number of threads is the caller's choice
+    (``torch.set_num_threads``, ``OPENBLAS_NUM_THREADS``).
+
+    Returns ``{"numpy": s, "torch float64": s, "torch float32": s}``.
+    """
+    for name, value in (("batch_size", batch_size), ("hidden_size", hidden_size), ("steps", steps),
+                        ("vocab_size", vocab_size), ("number", number), ("repeats", repeats)):
+        _require_positive_int(name, value)
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, vocab_size, size=(steps + 1, batch_size))
+    inputs, targets = one_hot(ids[:-1], vocab_size), ids[1:]
+    params = init_lstm(vocab_size, hidden_size, seed=seed)
+
+    def numpy_step():
+        logits, cache = lstm_forward(params, inputs)
+        _, dlogits = cross_entropy(logits, targets)
+        lstm_backward(params, cache, dlogits)
+
+    times = {"numpy": _best_time(numpy_step, number, repeats)}
+    loss_function = nn.CrossEntropyLoss()
+    for dtype in (torch.float64, torch.float32):
+        module = lstm_to_torch(params).to(dtype)
+        torch_inputs, torch_targets = torch.as_tensor(inputs, dtype=dtype), torch.as_tensor(targets).flatten()
+
+        def torch_step():
+            module.zero_grad()
+            loss_function(module(torch_inputs).flatten(0, 1), torch_targets).backward()
+
+        times[f"torch {str(dtype).removeprefix('torch.')}"] = _best_time(torch_step, number, repeats)
+    return times
+
+
+def _best_time(step, number, repeats):
+    step()  # warm up
+    return min(timeit.timeit(step, number=number) for _ in range(repeats)) / number
+
+
 def _call(model, inputs, lengths):
     """``model(inputs)``, passing ``lengths`` when its forward takes them."""
     if "lengths" in inspect.signature(model.forward).parameters:
@@ -307,31 +346,6 @@ def _check_model(model):
         raise TypeError(f"model: expected a torch.nn.Module; got {type(model).__name__}")
     if next(model.parameters(), None) is None:
         raise ValueError(f"model: expected a module with parameters; {type(model).__name__} has none")
-
-
-def _check_params(params):
-    """Check an LSTM parameter dict; return ``(hidden_size, vocab_size)``."""
-    if not isinstance(params, dict):
-        raise TypeError(f"params: expected a dict of NumPy arrays; got {type(params).__name__}")
-    missing = [name for name in PARAMETER_NAMES if name not in params]
-    unknown = sorted(set(params) - set(PARAMETER_NAMES))
-    if missing or unknown:
-        raise ValueError(f"params: expected the keys {PARAMETER_NAMES}; missing {missing}, unknown {unknown}")
-    if np.ndim(params["W_xi"]) != 2:
-        raise ValueError(f"params['W_xi']: expected shape (H, V); got {np.shape(params['W_xi'])}")
-    hidden_size, vocab_size = np.shape(params["W_xi"])
-    expected = {f"W_x{g}": (hidden_size, vocab_size) for g in GATES}
-    expected.update({f"W_h{g}": (hidden_size, hidden_size) for g in GATES})
-    expected.update({f"b_{g}": (hidden_size,) for g in GATES})
-    expected.update(W_hy=(vocab_size, hidden_size), b_y=(vocab_size,))
-    for name, shape in expected.items():
-        if np.shape(params[name]) != shape:
-            raise ValueError(
-                f"params[{name!r}]: expected shape {shape} (H={hidden_size}, V={vocab_size} from W_xi); got {np.shape(params[name])}"
-            )
-    if hidden_size == 0 or vocab_size == 0:
-        raise ValueError(f"params['W_xi']: expected a non-empty (H, V) matrix; got shape {(hidden_size, vocab_size)}")
-    return hidden_size, vocab_size
 
 
 def _check_module(module):
@@ -368,3 +382,8 @@ def _require_positive_int(name, value):
         raise TypeError(f"{name}: expected a positive integer; got {value!r} ({type(value).__name__})")
     if value < 1:
         raise ValueError(f"{name}: expected a positive integer; got {value}")
+
+
+def _bias(tensor, size):
+    """A bias as a float64 tensor; zeros for a layer built with ``bias=False``."""
+    return torch.zeros(size, dtype=torch.float64) if tensor is None else tensor.detach().double()

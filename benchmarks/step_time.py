@@ -1,0 +1,51 @@
+"""How long one LSTM training step takes: our NumPy LSTM against torch.nn.LSTM on the CPU.
+
+Run from the repository's top folder:
+
+    python benchmarks/step_time.py              # one thread for NumPy and for PyTorch
+    python benchmarks/step_time.py --threads 2  # let both use two threads
+
+A step is forward pass + cross-entropy + backward pass on the same random
+batch (``lessons_src.torch_lstm.time_training_step``). The table gives the
+milliseconds per step and the ratio NumPy / PyTorch for PyTorch in float64
+(the same arithmetic as ours) and in float32 (what one trains with).
+The book's budget: at batch 32, hidden 50, T = 16, NumPy within 2x of PyTorch.
+"""
+
+import argparse
+import os
+
+SIZES = [  # (batch, hidden, T): the budget's size first, then one change at a time
+    (32, 50, 16),
+    (1, 50, 16), (8, 50, 16), (128, 50, 16),
+    (32, 20, 16), (32, 100, 16), (32, 200, 16),
+    (32, 50, 4), (32, 50, 64),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--threads", type=int, default=1, help="threads for NumPy's BLAS and for PyTorch (default 1)")
+    parser.add_argument("--repeats", type=int, default=5, help="timing runs per size; the best is kept (default 5)")
+    arguments = parser.parse_args()
+    # BLAS reads its thread count when NumPy is first imported, so set it before.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(arguments.threads)
+
+    import torch
+
+    from lessons_src.torch_lstm import time_training_step
+
+    torch.set_num_threads(arguments.threads)
+    print(f"One training step (forward + loss + backward), {arguments.threads} thread(s), best of {arguments.repeats} runs")
+    print(f"{'batch':>5} {'hidden':>6} {'T':>3} | {'NumPy ms':>8} {'torch64 ms':>10} {'torch32 ms':>10} | "
+          f"{'NumPy/torch64':>13} {'NumPy/torch32':>13}")
+    for batch_size, hidden_size, steps in SIZES:
+        times = time_training_step(batch_size, hidden_size, steps, repeats=arguments.repeats)
+        numpy_ms, float64_ms, float32_ms = (1e3 * times[key] for key in ("numpy", "torch float64", "torch float32"))
+        print(f"{batch_size:>5} {hidden_size:>6} {steps:>3} | {numpy_ms:8.2f} {float64_ms:10.2f} {float32_ms:10.2f} | "
+              f"{numpy_ms / float64_ms:13.2f} {numpy_ms / float32_ms:13.2f}")
+
+
+if __name__ == "__main__":
+    main()
