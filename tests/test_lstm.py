@@ -1,11 +1,14 @@
 """Tests of lessons_src.lstm: gradients against numerical ones and torch.nn.LSTM, bad input."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
-from lessons_src.data import generate_dataset, make_batch, Vocabulary
-from lessons_src.functional import cross_entropy
+from lessons_src import checks, plots
+from lessons_src.data import Vocabulary, make_batch
+from lessons_src.functional import cross_entropy, sigmoid
+from lessons_src.gradcheck import gradient_check
 from lessons_src.lstm import GATES, init_lstm, lstm_backward, lstm_forward, lstm_parameter_shapes, stack_gates
 
 VOCAB_SIZE, HIDDEN_SIZE = 4, 6
@@ -31,25 +34,6 @@ def loss_and_grads(params, inputs, targets, mask, state=None):
     return loss, lstm_backward(params, cache, dlogits)
 
 
-def numerical_relative_errors(params, inputs, targets, mask, state=None, eps=1e-5):
-    """Central differences for every entry of every parameter; relative error per parameter."""
-    _, grads = loss_and_grads(params, inputs, targets, mask, state)
-    errors = {}
-    for name, value in params.items():
-        numerical = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            saved = value[index]
-            value[index] = saved + eps
-            plus = cross_entropy(lstm_forward(params, inputs, state)[0], targets, mask)[0]
-            value[index] = saved - eps
-            minus = cross_entropy(lstm_forward(params, inputs, state)[0], targets, mask)[0]
-            value[index] = saved
-            numerical[index] = (plus - minus) / (2 * eps)
-        difference = np.linalg.norm(grads[name] - numerical)
-        errors[name] = difference / max(np.linalg.norm(grads[name]) + np.linalg.norm(numerical), 1e-12)
-    return errors
-
-
 def randomized_params(seed):
     """Parameters with every bias non-zero too, so no gradient is trivially right."""
     params = init_lstm(VOCAB_SIZE, HIDDEN_SIZE, seed=seed)
@@ -64,7 +48,9 @@ def randomized_params(seed):
 def test_gradients_match_numerical_gradients_on_a_padded_batch(with_state):
     inputs, targets, mask = padded_batch()
     state = random_state(inputs.shape[1], seed=1) if with_state else None
-    errors = numerical_relative_errors(randomized_params(seed=3), inputs, targets, mask, state)
+    params = randomized_params(seed=3)
+    _, grads = loss_and_grads(params, inputs, targets, mask, state)
+    errors = gradient_check(lambda: cross_entropy(lstm_forward(params, inputs, state)[0], targets, mask)[0], params, grads)
     assert set(errors) == set(lstm_parameter_shapes(VOCAB_SIZE, HIDDEN_SIZE))
     worst = max(errors, key=errors.get)
     assert errors[worst] < 1e-6, f"{worst}: relative error {errors[worst]:.2e}"
@@ -231,3 +217,84 @@ def test_backward_rejects_bad_arguments():
     bigger = init_lstm(VOCAB_SIZE, HIDDEN_SIZE + 1)
     with pytest.raises(ValueError, match="cache: expected a cache made with these params"):
         lstm_backward(bigger, cache, logits)
+
+
+# The chapter's exercise checks and figures -----------------------------------------------------
+
+
+def right_lstm_step(params, x, h_prev, c_prev):
+    def gate(name, activation):
+        return activation(x @ params[f"W_x{name}"].T + h_prev @ params[f"W_h{name}"].T + params[f"b_{name}"])
+    i, f, g, o = gate("i", sigmoid), gate("f", sigmoid), gate("g", np.tanh), gate("o", sigmoid)
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
+def swapped_gates_lstm_step(params, x, h_prev, c_prev):
+    """Forget and input gates mixed up: a typical slip."""
+    def gate(name, activation):
+        return activation(x @ params[f"W_x{name}"].T + h_prev @ params[f"W_h{name}"].T + params[f"b_{name}"])
+    i, f, g, o = gate("f", sigmoid), gate("i", sigmoid), gate("g", np.tanh), gate("o", sigmoid)
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
+def right_output_and_hidden(x, h_prev, c, W_xo, W_ho, b_o):
+    o = sigmoid(x @ W_xo.T + h_prev @ W_ho.T + b_o)
+    return o, o * np.tanh(c)
+
+
+def not_implemented(*args):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize(
+    "check, right, wrongs",
+    [
+        (checks.check_cell_update, lambda f, i, g, c_prev: f * c_prev + i * g,
+         [lambda f, i, g, c_prev: i * c_prev + f * g, lambda f, i, g, c_prev: f * c_prev + g,
+          lambda f, i, g, c_prev: np.tanh(f * c_prev + i * g)]),
+        (checks.check_output_and_hidden, right_output_and_hidden,
+         [lambda x, h_prev, c, W_xo, W_ho, b_o: (sigmoid(x @ W_xo.T + h_prev @ W_ho.T + b_o),) * 2,
+          lambda x, h_prev, c, W_xo, W_ho, b_o: right_output_and_hidden(x, h_prev, c, W_xo, W_ho, 0 * b_o),
+          lambda x, h_prev, c, W_xo, W_ho, b_o: (lambda o: (o, o * c))(sigmoid(x @ W_xo.T + h_prev @ W_ho.T + b_o)),
+          lambda x, h_prev, c, W_xo, W_ho, b_o: right_output_and_hidden(x, h_prev, c, W_xo, W_ho.T, b_o)]),
+        (checks.check_lstm_step, right_lstm_step,
+         [swapped_gates_lstm_step, lambda params, x, h_prev, c_prev: right_lstm_step(params, x, h_prev, 0 * c_prev),
+          lambda params, x, h_prev, c_prev: right_lstm_step(params, x, h_prev, c_prev)[::-1]]),
+        (checks.check_forget_gate_backward, lambda dc, c_prev, f: dc * c_prev * f * (1 - f),
+         [lambda dc, c_prev, f: dc * c_prev,                       # no sigmoid derivative (the article's slip)
+          lambda dc, c_prev, f: dc * f * (1 - f),                  # forgets c_prev
+          lambda dc, c_prev, f: dc * c_prev * sigmoid(f) * (1 - sigmoid(f))]),  # derivative at the wrong value
+        (checks.check_lstm_parameter_count, lambda V, H: 4 * (H * V + H * H + H) + V * H + V,
+         [lambda V, H: 4 * (H * V + H * H + H) + V * H, lambda V, H: 4 * (H * V + H * H + 2 * H) + V * H + V,
+          lambda V, H: (H * V + H * H + H) + V * H + V]),
+    ],
+)
+def test_checks_accept_the_right_answer_and_reject_typical_wrong_ones(check, right, wrongs, capsys):
+    check(right)
+    assert " cases correct" in capsys.readouterr().out
+    for wrong in wrongs:
+        with pytest.raises(AssertionError, match=r"returned|raised"):
+            check(wrong)
+    with pytest.raises(NotImplementedError):
+        check(not_implemented)
+
+
+def test_plot_gates_draws_four_panels_and_rejects_bad_arguments():
+    inputs, _, _ = padded_batch()
+    _, cache = lstm_forward(init_lstm(VOCAB_SIZE, HIDDEN_SIZE), inputs)
+    tokens = ["a"] * inputs.shape[0]
+    figure = plots.plot_gates(cache, tokens, sequence_index=1, highlight=[2])
+    assert [ax.get_title() for ax in figure.axes[:4]] == ["input gate $i$", "forget gate $f$", "output gate $o$", "cell state $c$"]
+    image = figure.axes[1].images[0].get_array()
+    np.testing.assert_array_equal(image, cache["f"][:, 1].T)
+    plt.close(figure)
+    with pytest.raises(ValueError, match="tokens: expected 9 tokens"):
+        plots.plot_gates(cache, tokens[:-1])
+    with pytest.raises(ValueError, match="highlight: expected units from 0 to 5"):
+        plots.plot_gates(cache, tokens, highlight=[6])
+    with pytest.raises(ValueError, match="sequence_index: expected 0 to 2"):
+        plots.plot_gates(cache, tokens, sequence_index=3)
+    with pytest.raises(TypeError, match="cache: expected the dict returned by lstm_forward"):
+        plots.plot_gates(cache["c"], tokens)

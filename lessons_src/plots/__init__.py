@@ -1,4 +1,5 @@
 """The book's figures, drawn with matplotlib; each function returns its Figure."""
 
+from .gates import plot_counter, plot_gates
 from .sequences import plot_one_hot
 from .training import plot_losses
