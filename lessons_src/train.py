@@ -37,7 +37,7 @@ def evaluate(forward, params, sequences, vocab, batch_size=256):
         loss, _ = cross_entropy(logits, targets, mask)
         total += loss * mask.sum()
         count += mask.sum()
-    return total / count
+    return float(total / count)
 
 
 def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
@@ -99,7 +99,7 @@ def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
         val_loss = evaluate(forward, params, val_sequences, vocab)
         if not np.isfinite(val_loss):
             raise FloatingPointError(f"epoch {epoch}: the validation loss became {val_loss}")
-        history["train_loss"].append(total / count)
+        history["train_loss"].append(float(total / count))
         history["val_loss"].append(val_loss)
     return history
 
