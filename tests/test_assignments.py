@@ -402,6 +402,20 @@ def test_the_instructors_page_lists_exactly_the_exercises_of_the_notebooks():
         "the table of exercises is out of date: run python -m lessons_src.assignments --update-exercise-table")
 
 
+def test_the_instructors_page_gives_the_time_of_every_chapter():
+    text = (BOOK / assignments.INSTRUCTORS_PAGE).read_text()
+    section = text.split("## How long each chapter takes", 1)[1].split("\n## ", 1)[0]
+    rows = [[column.strip() for column in line.strip("|").split("|")] for line in section.splitlines()
+            if line.startswith("| [")]
+    expected = []
+    for chapter in CHAPTERS:
+        notebook = json.loads(chapter.read_text())
+        count = len(assignments.find_exercises(notebook, chapter.name))
+        expected.append((f"[{assignments.chapter_name(chapter, notebook)}]({chapter.name})", str(count)))
+    assert [(row[0], row[2]) for row in rows] == expected, "the table of chapter times misses a chapter"
+    assert all(re.fullmatch(r"\d+ s", row[1]) for row in rows)
+
+
 def check_functions():
     import lessons_src.checks as checks
 
