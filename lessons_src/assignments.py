@@ -534,15 +534,15 @@ def table_in_page(page):
 
 
 def select_chapters(requested, book_dir=BOOK_DIR):
-    """The chapter paths named by ``requested`` (``01``, ``1``, ``01_name`` or ``01_name.ipynb``); all if None."""
+    """The chapter paths named by ``requested`` (``01``, ``1``, ``01_name``, ``[book/]01_name.ipynb``); all if None."""
     chapters = find_chapters(book_dir)
     if not requested:
         return chapters
     selected = []
     for request in requested:
+        name = Path(request).name  # a path such as book/01_name.ipynb names its chapter too
         matches = [path for path in chapters
-                   if request in (path.name, path.stem, path.name[:2]) or (request.isdigit() and int(request)
-                                                                         == int(path.name[:2]))]
+                   if name in (path.name, path.stem) or (name.isdigit() and int(name) == int(path.name[:2]))]
         if len(matches) != 1:
             known = ", ".join(path.stem for path in chapters) or "none"
             raise ValueError(f"--chapters: unknown chapter {request!r}; the chapters are: {known}")
