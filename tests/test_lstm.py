@@ -1,15 +1,21 @@
 """Tests of lessons_src.lstm: gradients against numerical ones and torch.nn.LSTM, bad input."""
 
+import json
+import re
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
 from lessons_src import checks, plots
-from lessons_src.data import Vocabulary, make_batch
+from lessons_src.data import Vocabulary, generate_dataset, make_batch, split_dataset
 from lessons_src.functional import cross_entropy, sigmoid
+from lessons_src.generate import completion_accuracy, predictor
 from lessons_src.gradcheck import gradient_check
 from lessons_src.lstm import GATES, init_lstm, lstm_backward, lstm_forward, lstm_parameter_shapes, stack_gates
+from lessons_src.train import train
 
 VOCAB_SIZE, HIDDEN_SIZE = 4, 6
 
@@ -298,3 +304,27 @@ def test_plot_gates_draws_four_panels_and_rejects_bad_arguments():
         plots.plot_gates(cache, tokens, sequence_index=3)
     with pytest.raises(TypeError, match="cache: expected the dict returned by lstm_forward"):
         plots.plot_gates(cache["c"], tokens)
+
+
+# Chapter 3's result ----------------------------------------------------------------------------
+
+
+def chapter_settings():
+    """HIDDEN_SIZE, EPOCHS, LR as set in the chapter, read from the notebook so the two cannot drift apart."""
+    notebook = json.loads((Path(__file__).parent.parent / "book" / "03_lstm_gates.ipynb").read_text())
+    source = "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    match = re.search(r"^HIDDEN_SIZE, EPOCHS, LR = (\d+), (\d+), ([\d.e-]+)", source, re.MULTILINE)
+    assert match, "the chapter no longer sets HIDDEN_SIZE, EPOCHS, LR in one line"
+    return int(match[1]), int(match[2]), float(match[3])
+
+
+def test_trained_with_the_chapters_settings_the_lstm_completes_every_test_sequence():
+    hidden_size, epochs, lr = chapter_settings()
+    sequences = generate_dataset()
+    train_sequences, val_sequences, test_sequences = split_dataset(sequences, p_train=0.8, p_val=0.1, p_test=0.1)
+    vocab = Vocabulary.from_sequences(train_sequences)
+    params = init_lstm(len(vocab), hidden_size, seed=0)
+    history = train(lstm_forward, lstm_backward, params, train_sequences, val_sequences, vocab,
+                    epochs=epochs, batch_size=32, lr=lr, optimizer="adam", max_norm=5.0, seed=0)
+    assert history["val_loss"][-1] < 0.2
+    assert completion_accuracy(predictor(lstm_forward, params), vocab, test_sequences) == 1.0
