@@ -8,4 +8,5 @@ naming the case, the expected and the received value.
 from .sequences import check_make_mask, check_one_hot_encode, check_shift_by_one, check_top_k_words
 from .lstm import (check_cell_update, check_forget_gate_backward, check_lstm_parameter_count,
                    check_lstm_step, check_output_and_hidden)
+from .torch_lstm import check_gate_weights, check_gru_language_model, check_pad_collate
 from .rnn import check_clip_by_global_norm, check_greedy_complete, check_rnn_step, check_stable_softmax, check_tanh_backward

@@ -3,3 +3,4 @@
 from .gates import plot_counter, plot_gates
 from .sequences import plot_one_hot
 from .training import plot_losses
+from .torch_lstm import plot_lstm_layout, plot_step_times
