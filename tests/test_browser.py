@@ -259,12 +259,17 @@ class Visit:
 
 @pytest.fixture(scope="session")
 def browser():
-    message = "Chromium is missing: install it with `apt-get install -y chromium` (Debian/Ubuntu)"
+    message = None
     if not CHROMIUM.exists():
+        message = f"Chromium is missing at {CHROMIUM}: install it with `apt-get install -y chromium` (Debian/Ubuntu)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        message = "Playwright is missing: `pip install -r requirements.txt`"
+    if message:
         if IN_CI:
             pytest.fail(message + "; CI=true, so this is a failure, not a skip")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
