@@ -10,8 +10,9 @@ import numpy as np
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed from exp(-|x|) so that exp never overflows."""
     x = np.asarray(x, dtype=np.float64)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    e = np.exp(-np.abs(x))            # in (0, 1]: never overflows
+    r = 1.0 / (1.0 + e)               # sigmoid(|x|)
+    return np.where(x >= 0, r, e * r)  # sigmoid(-|x|) = e / (1 + e)
 
 
 def tanh(x):
