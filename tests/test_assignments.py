@@ -30,6 +30,7 @@ BOOK = ROOT / "book"
 CHAPTERS = assignments.find_chapters(BOOK)
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 CELL_TIMEOUT = 120  # seconds; a chapter runs in at most 60 s in all
+NAMES_A_CASE = r"\S\(.*\)"  # a failing check's message shows the call, e.g. one_hot_encode(0, 4) or <lambda>(4, 8)
 
 
 # ---------------------------------------------------------------------------
@@ -427,7 +428,7 @@ def check_functions():
 def test_each_check_rejects_a_wrong_answer_naming_the_case(name):
     check = dict(check_functions())[name]
     for wrong in [lambda *args, **kwargs: None, lambda *args, **kwargs: 0.0]:
-        with pytest.raises(AssertionError, match=r"\w+\(.*\)"):
+        with pytest.raises(AssertionError, match=NAMES_A_CASE):
             check(wrong)
 
     def unfinished(*args, **kwargs):
@@ -545,7 +546,7 @@ def _probe_check(check, right):
         try:
             check(wrong)
         except AssertionError as error:
-            if not re.search(r"\\w+\\(.*\\)", str(error)):
+            if not re.search(r"\\S\\(.*\\)", str(error)):
                 raise AssertionError(f"the check's message for the wrong answer {name} names no case: {error}")
         else:
             if name == "None" or changed:
