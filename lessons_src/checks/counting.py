@@ -1,0 +1,66 @@
+"""Checks for the exercises of chapter 5, "Do they count?"."""
+
+import numpy as np
+import torch
+
+from ..counting import RNNLanguageModel, accuracy_by_n, counting_sequence, gradient_norms
+from ..data import EOS, Vocabulary
+from ..torch_lstm import LSTMLanguageModel
+from ._core import run_cases
+
+_VOCAB = Vocabulary(["a", "b", EOS])     # a=0, b=1, EOS=2, UNK=3
+
+
+class _RuleModel:
+    """A model that completes a^n b with ``b`` runs and ``a`` runs of its own choosing.
+
+    After the prompt a^n b it writes ``b_count(n)`` ``b`` in all, then
+    ``a_count(n)`` ``a``, then ``EOS`` if ``ends`` (else more ``a``).
+    """
+
+    def __init__(self, name, b_count=lambda n: n, a_count=lambda n: n, ends=True):
+        self.name, self.b_count, self.a_count, self.ends = name, b_count, a_count, ends
+
+    def next_id(self, ids):
+        n = ids.index(1) if 1 in ids else len(ids)
+        written = ["a"] * n + ["b"] * self.b_count(n) + ["a"] * self.a_count(n) + ([EOS] if self.ends else [])
+        return _VOCAB.index[written[len(ids)]] if len(ids) < len(written) else _VOCAB.index["a"]
+
+    def __call__(self, inputs):
+        ids = np.argmax(inputs, axis=-1)                       # (T, B)
+        logits = np.zeros(inputs.shape)
+        for t in range(ids.shape[0]):
+            for b in range(ids.shape[1]):
+                logits[t, b, self.next_id(list(ids[: t + 1, b]))] = 1.0
+        return logits
+
+    def __repr__(self):
+        return self.name
+
+
+def check_accuracy_by_n(student_accuracy_by_n):
+    """``accuracy_by_n(model, vocab, ns)`` -> array of 1.0 (exact greedy completion) or 0.0, one per n."""
+    models = [
+        (_RuleModel("a model that counts"), [1, 2, 3, 7]),
+        (_RuleModel("a model that counts up to 4", lambda n: min(n, 4), lambda n: min(n, 4)), [1, 2, 3, 4, 5, 6, 8]),
+        (_RuleModel("a model that never writes EOS", ends=False), [1, 2, 5]),
+        (_RuleModel("a model that writes one a too many", a_count=lambda n: n + 1), [1, 3, 4]),
+        (_RuleModel("a model that writes one b too few", b_count=lambda n: n - 1 if n > 2 else n), [1, 2, 3, 6]),
+    ]
+    cases = [((model, _VOCAB, ns), accuracy_by_n(model, _VOCAB, ns)) for model, ns in models]
+    run_cases("accuracy_by_n", student_accuracy_by_n, cases)
+
+
+def check_gradient_norms(student_gradient_norms):
+    """``gradient_norms(module, vocab, tokens)`` -> norms of dL/dh_{T-k}, k = 0 ... T - 1 (float64 modules)."""
+    cases = []
+    for model_class, hidden_size, seed, tokens in [
+        (RNNLanguageModel, 5, 0, counting_sequence(3)),
+        (RNNLanguageModel, 3, 1, ["a", "b", "a", EOS]),
+        (LSTMLanguageModel, 4, 2, counting_sequence(4)),
+        (LSTMLanguageModel, 6, 3, ["a", "a", "b", "b"]),
+    ]:
+        torch.manual_seed(seed)
+        module = model_class(len(_VOCAB), hidden_size).double()
+        cases.append(((module, _VOCAB, tokens), gradient_norms(module, _VOCAB, tokens)))
+    run_cases("gradient_norms", student_gradient_norms, cases, rtol=1e-6, atol=0.0)

@@ -1,0 +1,272 @@
+"""Tests of lessons_src.counting (chapter 5): the RNN module, accuracy by n, gradients through time, the result."""
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from lessons_src.checks import check_accuracy_by_n, check_gradient_norms
+from lessons_src.counting import (
+    RNNLanguageModel,
+    accuracy_by_n,
+    count_like_units,
+    count_signal,
+    counting_sequence,
+    gradient_norms,
+    unroll,
+    written_counts,
+)
+from lessons_src.data import EOS, Vocabulary, generate_dataset, make_batch, one_hot, split_dataset
+from lessons_src.generate import complete, completion_accuracy
+from lessons_src.rnn import init_rnn, rnn_forward
+from lessons_src.torch_lstm import LSTMLanguageModel, predictor, train_torch
+
+matplotlib.use("Agg")
+VOCAB = Vocabulary(["a", "b", EOS])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Small models train many times faster on one thread than on two busy cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def rnn_module_from_numpy(params):
+    """An RNNLanguageModel in float64 holding the NumPy RNN ``params`` of chapter 2."""
+    hidden_size, vocab_size = params["W_xh"].shape
+    module = RNNLanguageModel(vocab_size, hidden_size).double()
+    with torch.no_grad():
+        module.rnn.weight_ih_l0.copy_(torch.from_numpy(params["W_xh"]))
+        module.rnn.weight_hh_l0.copy_(torch.from_numpy(params["W_hh"]))
+        module.rnn.bias_ih_l0.copy_(torch.from_numpy(params["b_h"]))
+        module.rnn.bias_hh_l0.zero_()
+        module.output.weight.copy_(torch.from_numpy(params["W_hy"]))
+        module.output.bias.copy_(torch.from_numpy(params["b_y"]))
+    return module
+
+
+def random_rnn_params(seed, vocab_size=4, hidden_size=6):
+    rng = np.random.default_rng(seed)
+    return {name: 0.8 * rng.standard_normal(p.shape) for name, p in init_rnn(vocab_size, hidden_size).items()}
+
+
+def test_rnn_module_is_the_numpy_rnn_of_chapter_2():
+    params = random_rnn_params(0)
+    module = rnn_module_from_numpy(params)
+    sequences = [counting_sequence(3), counting_sequence(1), ["a", "b", "b", "a", EOS]]
+    inputs, _, mask = make_batch(sequences, VOCAB)
+    expected, _ = rnn_forward(params, inputs)
+    with torch.no_grad():
+        logits = module(torch.from_numpy(inputs)).numpy()
+        packed = module(torch.from_numpy(inputs), lengths=mask.sum(axis=0).astype(int)).numpy()
+        h0 = np.random.default_rng(1).standard_normal((3, 6))
+        with_state = module(torch.from_numpy(inputs), state=torch.from_numpy(h0)).numpy()
+    np.testing.assert_allclose(logits, expected, rtol=0, atol=1e-12)
+    real = mask.astype(bool)
+    np.testing.assert_allclose(packed[real], expected[real], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(with_state, rnn_forward(params, inputs, h0=h0)[0], rtol=0, atol=1e-12)
+
+
+def test_rnn_module_rejects_bad_input():
+    module = RNNLanguageModel(4, 3)
+    with pytest.raises(ValueError, match=r"inputs: expected .*\(T, B, V\) with V=4; got \(2, 4\)"):
+        module(torch.zeros(2, 4))
+    with pytest.raises(ValueError, match=r"state: expected h0.*\(2, 3\); got \(2, 5\)"):
+        module(torch.zeros(3, 2, 4), state=torch.zeros(2, 5))
+    with pytest.raises(ValueError, match="lengths"):
+        module(torch.zeros(3, 2, 4), lengths=[4, 1])
+    with pytest.raises(TypeError, match="hidden_size: expected a positive integer"):
+        RNNLanguageModel(4, 2.5)
+    with pytest.raises(ValueError, match="vocab_size: expected a positive integer; got 0"):
+        RNNLanguageModel(0, 3)
+
+
+def test_train_torch_trains_the_rnn_module():
+    sequences = generate_dataset(64, max_n=3, seed=1)
+    torch.manual_seed(0)
+    module = RNNLanguageModel(len(VOCAB), 8)
+    history = train_torch(module, sequences, sequences[:8], VOCAB, epochs=8, batch_size=16, lr=0.02, seed=0)
+    assert history["train_loss"][-1] < 0.7 * history["train_loss"][0]
+
+
+class RuleModel:
+    """Writes ``b_count(n)`` b in all after a^n b, then ``a_count(n)`` a, then EOS."""
+
+    def __init__(self, b_count=lambda n: n, a_count=lambda n: n):
+        self.b_count, self.a_count = b_count, a_count
+
+    def __call__(self, inputs):
+        ids = np.argmax(inputs[:, 0], axis=-1).tolist()
+        n = ids.index(1) if 1 in ids else len(ids)
+        written = ["a"] * n + ["b"] * self.b_count(n) + ["a"] * self.a_count(n) + [EOS]
+        next_token = written[len(ids)] if len(ids) < len(written) else "b"
+        logits = np.zeros(inputs.shape)
+        logits[-1, 0, VOCAB.index[next_token]] = 1.0
+        return logits
+
+
+def test_counting_sequence():
+    assert counting_sequence(2) == ["a", "a", "b", "b", "a", "a", EOS]
+    assert len(counting_sequence(30)) == 91
+    with pytest.raises(ValueError, match="n: expected a positive integer; got 0"):
+        counting_sequence(0)
+
+
+def test_accuracy_by_n_and_written_counts_of_rule_models():
+    ns = [1, 2, 3, 4, 5, 9]
+    perfect = RuleModel()
+    capped = RuleModel(lambda n: min(n, 4), lambda n: min(n, 4))
+    np.testing.assert_array_equal(accuracy_by_n(perfect, VOCAB, ns), np.ones(6))
+    np.testing.assert_array_equal(accuracy_by_n(capped, VOCAB, np.array(ns)), [1, 1, 1, 1, 0, 0])
+    np.testing.assert_array_equal(written_counts(perfect, VOCAB, ns), np.column_stack([ns, ns]))
+    np.testing.assert_array_equal(written_counts(capped, VOCAB, ns)[:, 0], [1, 2, 3, 4, 4, 4])
+    # too many b: the run is cut by the length limit 2 (3n + 1), the a run is then empty
+    np.testing.assert_array_equal(written_counts(RuleModel(lambda n: 10 * n), VOCAB, [2]), [[12, 0]])
+    with pytest.raises(ValueError, match="ns: expected a non-empty list of positive integers"):
+        accuracy_by_n(perfect, VOCAB, [])
+    with pytest.raises(ValueError, match="ns: expected a non-empty list of positive integers"):
+        written_counts(perfect, VOCAB, [0, 1])
+
+
+def test_accuracy_by_n_agrees_with_completion_accuracy_on_a_torch_model():
+    torch.manual_seed(3)
+    model = predictor(LSTMLanguageModel(len(VOCAB), 5))
+    ns = list(range(1, 6))
+    expected = [completion_accuracy(model, VOCAB, [counting_sequence(n)]) for n in ns]
+    np.testing.assert_array_equal(accuracy_by_n(model, VOCAB, ns), expected)
+    counts = written_counts(model, VOCAB, ns)
+    for n, (b_run, a_run) in zip(ns, counts):
+        written = complete(model, VOCAB, ["a"] * n + ["b"], max_len=6 * n + 2)[n:]
+        assert written[:b_run] == ["b"] * b_run and written[b_run:b_run + a_run] == ["a"] * a_run
+        assert written[b_run + a_run:b_run + a_run + 1] != ["a"]
+
+
+@pytest.mark.parametrize("model_class", [RNNLanguageModel, LSTMLanguageModel])
+def test_unroll_gives_the_states_of_the_module(model_class):
+    torch.manual_seed(0)
+    module = model_class(len(VOCAB), 5).double()
+    inputs, _, _ = make_batch([counting_sequence(3), counting_sequence(3)[::-1]], VOCAB)
+    inputs = torch.from_numpy(inputs)
+    hidden, cells = unroll(module, inputs)
+    assert len(hidden) == inputs.shape[0] and hidden[0].shape == (2, 5)
+    assert (cells is None) == (model_class is RNNLanguageModel)
+    with torch.no_grad():
+        np.testing.assert_allclose(module.output(torch.stack(hidden)).numpy(), module(inputs).numpy(), rtol=0, atol=1e-12)
+    if cells is not None:  # h_t = o_t * tanh(c_t) with o_t in (0, 1): |h_t| < |tanh(c_t)|
+        assert (torch.stack(hidden).abs() < torch.stack(cells).tanh().abs() + 1e-15).all()
+    with pytest.raises(ValueError, match=r"inputs: expected .*V=4; got \(3, 4\)"):
+        unroll(module, torch.zeros(3, 4))
+    with pytest.raises(TypeError, match="module: expected an RNNLanguageModel"):
+        unroll(nn.Linear(4, 4), inputs)
+
+
+@pytest.mark.parametrize("model_class", [RNNLanguageModel, LSTMLanguageModel])
+def test_gradient_norms_match_gradients_taken_from_each_state(model_class):
+    """dL/dh_{T-k} is the gradient of the loss of the module restarted from h_{T-k} on the remaining inputs."""
+    torch.manual_seed(1)
+    module = model_class(len(VOCAB), 4)
+    tokens = counting_sequence(4)
+    norms = gradient_norms(module, VOCAB, tokens)
+    assert norms.shape == (len(tokens) - 1,) and norms.dtype == np.float64
+    assert next(module.parameters()).dtype == torch.float32       # the module is left as it was
+    assert all(p.grad is None for p in module.parameters())
+
+    reference = module.double()
+    ids = VOCAB.encode(tokens)
+    inputs = torch.from_numpy(one_hot(ids[:-1], len(VOCAB))[:, None, :])
+    target = torch.as_tensor(ids[-1:])
+    steps = len(tokens) - 1
+    with torch.no_grad():
+        hidden, cells = unroll(reference, inputs)
+    for k in (0, 1, 4, steps - 1):
+        start = steps - k                                   # h_{T-k} is hidden[start - 1]
+        h = hidden[start - 1].clone().requires_grad_(True)
+        state = h if cells is None else (h, cells[start - 1])
+        if k == 0:
+            logits = reference.output(h)[None]
+        else:
+            logits = reference(inputs[start:], state=state)
+        loss = nn.functional.cross_entropy(logits[-1], target)
+        (gradient,) = torch.autograd.grad(loss, h)
+        np.testing.assert_allclose(norms[k], gradient.norm().item(), rtol=1e-10)
+
+
+def test_gradient_norms_rejects_bad_input():
+    module = RNNLanguageModel(4, 3)
+    with pytest.raises(ValueError, match="tokens: expected a list of at least 2 tokens"):
+        gradient_norms(module, VOCAB, ["a"])
+    with pytest.raises(TypeError, match="vocab: expected a Vocabulary"):
+        gradient_norms(module, ["a", "b"], ["a", "b"])
+    with pytest.raises(TypeError, match="module: expected an RNNLanguageModel"):
+        gradient_norms(nn.GRU(4, 3), VOCAB, ["a", "b"])
+
+
+def test_count_signal_and_count_like_units():
+    tokens = counting_sequence(3)[:-1]                      # a a a b b b a a a
+    np.testing.assert_array_equal(count_signal(tokens), [1, 2, 3, 2, 1, 0, 0, 0, 0])
+    rng = np.random.default_rng(0)
+    states = rng.standard_normal((9, 5)) * 0.1
+    states[:, 3] += 2.0 * count_signal(tokens)              # a counter
+    states[:, 1] -= count_signal(tokens)                    # a counter with the opposite sign
+    states[:, 4] = 0.5                                      # a constant unit: correlation 0, not NaN
+    units, correlations = count_like_units(states, tokens, k=3)
+    assert units[:2].tolist() == [3, 1]
+    assert correlations[0] > 0.99 and correlations[1] < -0.98
+    assert np.isfinite(correlations).all()
+    with pytest.raises(ValueError, match=r"cell_states: expected shape \(T, H\) with T=9"):
+        count_like_units(states[:5], tokens)
+    with pytest.raises(ValueError, match="k: expected at most H=5 units; got 6"):
+        count_like_units(states, tokens, k=6)
+
+
+def test_checks_accept_the_reference_and_reject_wrong_answers(capsys):
+    check_accuracy_by_n(accuracy_by_n)
+    check_gradient_norms(gradient_norms)
+    assert "accuracy_by_n: 5 of 5 cases correct" in capsys.readouterr().out
+
+    def without_eos(model, vocab, ns):
+        return [float(complete(model, vocab, ["a"] * n + ["b"], 3 * n) == counting_sequence(n)[:3 * n]) for n in ns]
+
+    def oldest_first(module, vocab, tokens):
+        return gradient_norms(module, vocab, tokens)[::-1]
+
+    def todo(*args):
+        raise NotImplementedError()
+
+    with pytest.raises(AssertionError, match="never writes EOS"):
+        check_accuracy_by_n(without_eos)
+    with pytest.raises(AssertionError, match="gradient_norms"):
+        check_gradient_norms(oldest_first)
+    with pytest.raises(NotImplementedError):
+        check_gradient_norms(todo)
+
+
+def test_the_chapter_result_lstm_counts_further_than_the_rnn():
+    """Chapter 5's settings with seed 0: what the chapter reports, pinned (about 10 s)."""
+    sequences = generate_dataset(512, max_n=10, seed=42)
+    train_sequences, val_sequences, _ = split_dataset(sequences, 0.9, 0.1, 0.0)
+    vocab = Vocabulary.from_sequences(train_sequences)
+    ns = list(range(1, 31))
+    results = {}
+    for model_class in (RNNLanguageModel, LSTMLanguageModel):
+        torch.manual_seed(0)
+        module = model_class(len(vocab), 32)
+        train_torch(module, train_sequences, val_sequences, vocab, epochs=40, batch_size=32, lr=0.005, seed=0)
+        model = predictor(module)
+        results[model_class] = (accuracy_by_n(model, vocab, ns), written_counts(model, vocab, [20])[0, 0],
+                                gradient_norms(module, vocab, counting_sequence(30)))
+    rnn_accuracy, rnn_bs, rnn_norms = results[RNNLanguageModel]
+    lstm_accuracy, lstm_bs, lstm_norms = results[LSTMLanguageModel]
+    # both learn the training range; only the LSTM gets any n beyond it right, and neither reaches 2x
+    assert rnn_accuracy[:10].all() and lstm_accuracy[:10].all()
+    assert not rnn_accuracy[10:].any()
+    assert lstm_accuracy[10] == 1.0 and not lstm_accuracy[19:].any()
+    # at n = 20 the RNN stops near the longest run of b it saw; the LSTM's counter goes on
+    assert rnn_bs <= 11 < lstm_bs
+    # through 90 steps, the trained RNN's gradient vanishes and the LSTM's does not
+    assert rnn_norms[89] / rnn_norms[0] < 1e-8
+    assert lstm_norms[89] / lstm_norms[0] > 1e-3
