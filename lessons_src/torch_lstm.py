@@ -326,7 +326,7 @@ def time_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, nu
 
 
 def _best_time(step, number, repeats):
-    step()  # warm up
+    timeit.timeit(step, number=number)  # warm up: the first steps of a process are slower
     return min(timeit.timeit(step, number=number) for _ in range(repeats)) / number
 
 
