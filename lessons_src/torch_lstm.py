@@ -134,7 +134,7 @@ def lstm_grads_from_torch(module):
     Returns a dict with the keys ``PARAMETER_NAMES`` (float64 arrays).
     """
     lstm, output = _check_module(module)
-    tensors = {"W_x": lstm.weight_ih_l0, "W_h": lstm.weight_hh_l0, "b_": lstm.bias_ih_l0}
+    tensors = {"W_x": lstm.weight_ih_l0, "W_h": lstm.weight_hh_l0, "b_": getattr(lstm, "bias_ih_l0", None)}
     named = dict(tensors, W_hy=output.weight, b_y=output.bias)
     missing = [name for name, tensor in named.items() if tensor is None or tensor.grad is None]
     if missing:
