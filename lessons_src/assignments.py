@@ -460,23 +460,30 @@ def exercise_table(chapters, toc_files=None):
             chapter = f"[{chapter}]({path.name})"
         for position, exercise in enumerate(find_exercises(notebook, path.name)):
             label = f"{{ref}}`{exercise.label} <{exercise.label}>`" if linked else f"`{exercise.label}`"
-            asks = f"*{_escape(exercise.title)}.* {_escape(first_sentence(exercise.task))}"
+            asks = f"*{_escape(exercise.title)}.* {_escape(task_summary(exercise.task))}"
             check = next(line.strip() for line in exercise.check_source.splitlines() if _CHECK_CALL.search(line))
             rows.append(f"| {chapter if position == 0 else ''} | {label} | {asks} | `{_escape(check)}` |")
     return "\n".join(rows)
 
 
-def first_sentence(markdown):
-    """The first sentence of a markdown text, on one line (code spans and math are not split)."""
+def task_summary(markdown):
+    """What an exercise asks, in one sentence: the first sentence of its first paragraph that names code.
+
+    The sentence comes on one line, never split inside a code span or math;
+    without a sentence that holds inline code, the first sentence.
+    """
     paragraph = " ".join(markdown.strip().split("\n\n")[0].split())
-    inside = None  # the delimiter of the code span or math we are in
+    sentences, start, inside = [], 0, None  # inside: the delimiter of the code span or math we are in
     for position, character in enumerate(paragraph):
         if character in "`$":
             inside = None if inside == character else (inside or character)
         elif inside is None and character in ".!?" and (position + 1 == len(paragraph)
                                                           or paragraph[position + 1] == " "):
-            return paragraph[:position + 1]
-    return paragraph
+            sentences.append(paragraph[start:position + 1].strip())
+            start = position + 1
+    sentences.append(paragraph[start:].strip())
+    sentences = [sentence for sentence in sentences if sentence]
+    return next((sentence for sentence in sentences if "`" in sentence), sentences[0] if sentences else "")
 
 
 def _escape(text):
