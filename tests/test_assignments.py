@@ -16,8 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ipykernel.kernelspec
 import nbformat
 import pytest
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -344,8 +347,7 @@ def test_student_notebook_is_valid_and_without_outputs(chapter_pair):
 
 @each_chapter
 def test_solution_and_check_cells_carry_nbgrader_metadata(chapter_pair):
-    instructor, _, _ = chapter_pair
-    stored = instructor
+    stored, _, _ = chapter_pair
     for exercise in assignments.find_exercises(stored):
         for index in exercise.solution_cells:
             cell = stored.cells[index]
@@ -562,6 +564,14 @@ def check_call(check_source):
     raise AssertionError(f"no check_<name>(<function>) call in {check_source!r}")
 
 
+class CurrentPython(KernelSpecManager):
+    """Kernels run in the interpreter of the tests, as with nbval's --nbval-current-env."""
+
+    def get_kernel_spec(self, kernel_name):
+        return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
+                                      **ipykernel.kernelspec.get_kernel_dict())
+
+
 def work_through(student, instructor, workdir):
     """Run ``student`` in a fresh kernel the way a student works through it; return one line per exercise.
 
@@ -583,7 +593,7 @@ def work_through(student, instructor, workdir):
     assert len(student_code) == len(instructor_code)
     by_check = {code_ordinal[exercise.check_cell]: exercise for exercise in exercises}
     solution_ordinals = {code_ordinal[index] for exercise in exercises for index in exercise.solution_cells}
-    client = NotebookClient(student, timeout=CELL_TIMEOUT, kernel_name="python3",
+    client = NotebookClient(student, timeout=CELL_TIMEOUT, km=KernelManager(kernel_spec_manager=CurrentPython()),
                             resources={"metadata": {"path": str(workdir)}})
     report = []
 
