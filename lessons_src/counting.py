@@ -202,31 +202,29 @@ def count_signal(tokens):
     return np.array(signal, dtype=np.float64)
 
 
-def count_like_units(cell_states, tokens, k=2):
-    """The k hidden units whose cell state follows ``count_signal(tokens)`` most closely.
+def count_like_units(states, tokens, k=2):
+    """The k hidden units whose state follows ``count_signal(tokens)`` most closely.
 
-    cell_states: (T, H) the cell state after each of the T input ``tokens``.
+    states: (T, H) one state per input token, for example the LSTM's cell
+    state (from ``unroll``) or the RNN's hidden state after each of the T ``tokens``.
     Closeness is the absolute Pearson correlation over the steps up to the
     last ``b`` (where the counter should rise and fall); a constant unit
     counts as uncorrelated. Returns ``(units, correlations)``: the k unit
     numbers, best first, and their signed correlations, both arrays of shape (k,).
     """
-    cell_states = np.asarray(cell_states, dtype=np.float64)
-    if cell_states.ndim != 2 or cell_states.shape[0] != len(tokens):
-        raise ValueError(f"cell_states: expected shape (T, H) with T={len(tokens)} (one row per token); "
-                         f"got {cell_states.shape}")
+    states = np.asarray(states, dtype=np.float64)
+    if states.ndim != 2 or states.shape[0] != len(tokens):
+        raise ValueError(f"states: expected shape (T, H) with T={len(tokens)} (one row per token); got {states.shape}")
     _require_positive_int("k", k)
-    if k > cell_states.shape[1]:
-        raise ValueError(f"k: expected at most H={cell_states.shape[1]} units; got {k}")
+    if k > states.shape[1]:
+        raise ValueError(f"k: expected at most H={states.shape[1]} units; got {k}")
     if "b" not in tokens:
         raise ValueError(f"tokens: expected a sentence with at least one 'b'; got {list(tokens)!r:.80}")
     end = len(tokens) - list(tokens)[::-1].index("b")
-    signal = count_signal(tokens)[:end]
-    states = cell_states[:end]
-    centred_signal = signal - signal.mean()
-    centred_states = states - states.mean(axis=0)
-    scale = np.linalg.norm(centred_states, axis=0) * np.linalg.norm(centred_signal)
-    covariance = centred_states.T @ centred_signal
+    signal = count_signal(tokens)[:end] - count_signal(tokens)[:end].mean()
+    centred = states[:end] - states[:end].mean(axis=0)
+    scale = np.linalg.norm(centred, axis=0) * np.linalg.norm(signal)
+    covariance = centred.T @ signal
     correlations = np.divide(covariance, scale, out=np.zeros_like(covariance), where=scale > 0)
     units = np.argsort(-np.abs(correlations), kind="stable")[:k]
     return units, correlations[units]

@@ -217,7 +217,7 @@ def test_count_signal_and_count_like_units():
     assert units[:2].tolist() == [3, 1]
     assert correlations[0] > 0.99 and correlations[1] < -0.98
     assert np.isfinite(correlations).all()
-    with pytest.raises(ValueError, match=r"cell_states: expected shape \(T, H\) with T=9"):
+    with pytest.raises(ValueError, match=r"states: expected shape \(T, H\) with T=9"):
         count_like_units(states[:5], tokens)
     with pytest.raises(ValueError, match="k: expected at most H=5 units; got 6"):
         count_like_units(states, tokens, k=6)
