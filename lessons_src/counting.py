@@ -4,7 +4,7 @@ Chapter 5 trains a simple RNN and an LSTM (both in PyTorch) on ``a``×n ``b``×n
 ``a``×n ``EOS`` with small n and asks how far they count beyond it.
 
 - ``RNNLanguageModel``: ``nn.RNN`` (tanh) followed by an output ``nn.Linear``,
-  with the interface of ``torch_lstm.LSTMLanguageModel``.
+  a ``torch_lstm.RecurrentLanguageModel`` like ``torch_lstm.LSTMLanguageModel``.
 - ``counting_sequence``, ``accuracy_by_n``, ``written_counts``: what the greedy
   completion of the prompt ``a``×n ``b`` gets right, for each n.
 - ``unroll``: the hidden (and cell) state after every step, for plotting and
@@ -23,66 +23,37 @@ from numbers import Integral
 import numpy as np
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .data import EOS, Vocabulary, one_hot
+from .data import EOS, one_hot
 from .generate import complete, completion_accuracy
+from .torch_lstm import RecurrentLanguageModel
+from .validation import require_positive_int, require_vocabulary
 
 
-class RNNLanguageModel(nn.Module):
+class RNNLanguageModel(RecurrentLanguageModel):
     """A simple (Elman) RNN that reads one-hot tokens and scores the next token.
 
     ``self.rnn`` is ``nn.RNN(vocab_size, hidden_size)`` (one layer, tanh, time
     first) and ``self.output`` is ``nn.Linear(hidden_size, vocab_size)`` with a
     bias: the model of chapter 2, ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)``
     and ``y_t = W_hy h_t + b_y`` (PyTorch's ``b_h`` is the sum of its
-    ``bias_ih_l0`` and ``bias_hh_l0``).
+    ``bias_ih_l0`` and ``bias_hh_l0``). The optional ``state`` of ``forward``
+    is h0, (B, H).
     """
 
-    def __init__(self, vocab_size, hidden_size):
-        super().__init__()
-        _require_positive_int("vocab_size", vocab_size)
-        _require_positive_int("hidden_size", hidden_size)
-        self.vocab_size = vocab_size
-        self.hidden_size = hidden_size
-        self.rnn = nn.RNN(input_size=vocab_size, hidden_size=hidden_size, nonlinearity="tanh")
-        self.output = nn.Linear(hidden_size, vocab_size)
+    layer_class, layer_name = nn.RNN, "rnn"
 
-    def forward(self, inputs, state=None, lengths=None):
-        """Logits for every step of a batch.
-
-        inputs:  (T, B, V) one-hot float tensor (zeros at padded steps).
-        state:   optional h0, (B, H); zeros when None.
-        lengths: optional (B,) true lengths; when given, the batch is packed
-                 with ``pack_padded_sequence`` so the RNN stops at each
-                 sequence's end, and the logits at padded steps are those of a
-                 zero hidden state (the loss must ignore them).
-        Returns logits, a (T, B, V) tensor.
-        """
-        if not isinstance(inputs, torch.Tensor) or inputs.dim() != 3 or inputs.shape[2] != self.vocab_size:
-            got = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
-            raise ValueError(f"inputs: expected a tensor of shape (T, B, V) with V={self.vocab_size}; got {got}")
-        steps, batch, _ = inputs.shape
-        if state is not None:
-            if not isinstance(state, torch.Tensor) or tuple(state.shape) != (batch, self.hidden_size):
-                got = tuple(state.shape) if isinstance(state, torch.Tensor) else type(state).__name__
-                raise ValueError(f"state: expected h0, a tensor of shape (B, H) = {(batch, self.hidden_size)}; got {got}")
-            state = state.unsqueeze(0)
-        if lengths is None:
-            hidden, _ = self.rnn(inputs, state)
-        else:
-            lengths = torch.as_tensor(lengths, dtype=torch.int64, device="cpu")
-            if lengths.shape != (batch,) or lengths.min() < 1 or lengths.max() > steps:
-                raise ValueError(f"lengths: expected {batch} lengths from 1 to {steps}; got {lengths.tolist()}")
-            packed = pack_padded_sequence(inputs, lengths, enforce_sorted=False)
-            packed_hidden, _ = self.rnn(packed, state)
-            hidden, _ = pad_packed_sequence(packed_hidden, total_length=steps)
-        return self.output(hidden)
+    def layer_state(self, state, batch):
+        """h0 (B, H) -> the (1, B, H) tensor that ``nn.RNN`` takes."""
+        if not isinstance(state, torch.Tensor) or tuple(state.shape) != (batch, self.hidden_size):
+            got = tuple(state.shape) if isinstance(state, torch.Tensor) else type(state).__name__
+            raise ValueError(f"state: expected h0, a tensor of shape (B, H) = {(batch, self.hidden_size)}; got {got}")
+        return state.unsqueeze(0)
 
 
 def counting_sequence(n):
     """The sentence of the language with count n: ``a``×n ``b``×n ``a``×n ``EOS`` (3n + 1 tokens)."""
-    _require_positive_int("n", n)
+    require_positive_int("n", n)
     return ["a"] * n + ["b"] * n + ["a"] * n + [EOS]
 
 
@@ -137,9 +108,7 @@ def unroll(module, inputs):
     from that state to the loss.
     """
     layer = _recurrent_layer(module)
-    if not isinstance(inputs, torch.Tensor) or inputs.dim() != 3 or inputs.shape[2] != layer.input_size:
-        got = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
-        raise ValueError(f"inputs: expected a tensor of shape (T, B, V) with V={layer.input_size}; got {got}")
+    module.check_inputs(inputs)
     is_lstm = isinstance(layer, nn.LSTM)
     hidden, cells = [], [] if is_lstm else None
     state = None
@@ -167,8 +136,7 @@ def gradient_norms(module, vocab, tokens):
     The module is left unchanged: the gradients are taken on a float64 copy.
     Returns a float64 array of shape (T,).
     """
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"vocab: expected a Vocabulary; got {type(vocab).__name__}")
+    require_vocabulary(vocab)
     if isinstance(tokens, str) or not isinstance(tokens, (list, tuple)) or len(tokens) < 2:
         raise ValueError(f"tokens: expected a list of at least 2 tokens; got {tokens!r:.80}")
     _recurrent_layer(module)
@@ -215,7 +183,7 @@ def count_like_units(states, tokens, k=2):
     states = np.asarray(states, dtype=np.float64)
     if states.ndim != 2 or states.shape[0] != len(tokens):
         raise ValueError(f"states: expected shape (T, H) with T={len(tokens)} (one row per token); got {states.shape}")
-    _require_positive_int("k", k)
+    require_positive_int("k", k)
     if k > states.shape[1]:
         raise ValueError(f"k: expected at most H={states.shape[1]} units; got {k}")
     if "b" not in tokens:
@@ -231,18 +199,10 @@ def count_like_units(states, tokens, k=2):
 
 
 def _recurrent_layer(module):
-    """The ``nn.RNN`` or ``nn.LSTM`` of a language model (``module.rnn`` or ``module.lstm``)."""
-    supported = "an RNNLanguageModel (module.rnn) or an LSTMLanguageModel (module.lstm), with module.output"
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"module: expected {supported}; got {type(module).__name__}")
-    layer = getattr(module, "rnn", None)
-    if layer is None:
-        layer = getattr(module, "lstm", None)
-    if not isinstance(layer, (nn.RNN, nn.LSTM)) or not isinstance(getattr(module, "output", None), nn.Linear):
-        raise TypeError(f"module: expected {supported}; got {type(module).__name__}")
-    if layer.num_layers != 1 or layer.bidirectional or getattr(layer, "proj_size", 0):
-        raise ValueError(f"module: expected a one-layer, one-direction recurrent layer; got {layer}")
-    return layer
+    """The ``nn.RNN`` or ``nn.LSTM`` of an ``RNNLanguageModel`` or an ``LSTMLanguageModel``."""
+    if not isinstance(module, RecurrentLanguageModel):
+        raise TypeError(f"module: expected an RNNLanguageModel or an LSTMLanguageModel; got {type(module).__name__}")
+    return module.layer
 
 
 def _check_ns(ns):
@@ -250,10 +210,3 @@ def _check_ns(ns):
     if not values or not all(isinstance(n, Integral) and not isinstance(n, bool) and n >= 1 for n in values):
         raise ValueError(f"ns: expected a non-empty list of positive integers; got {ns!r:.80}")
     return [int(n) for n in values]
-
-
-def _require_positive_int(name, value):
-    if not isinstance(value, Integral) or isinstance(value, bool):
-        raise TypeError(f"{name}: expected a positive integer; got {value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name}: expected a positive integer; got {value}")

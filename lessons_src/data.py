@@ -8,9 +8,10 @@ Shapes used throughout the book (time first, like ``torch.nn.LSTM``):
 """
 
 from collections import Counter
-from numbers import Integral
 
 import numpy as np
+
+from .validation import require_int, require_positive_int, require_sequences, require_vocabulary
 
 EOS = "EOS"
 UNK = "UNK"
@@ -26,9 +27,9 @@ def generate_dataset(num_sequences=256, max_n=5, min_n=1, seed=42):
     Returns a list of ``num_sequences`` lists of tokens (strings), each of
     length ``3 * n + 1``.
     """
-    _require_int("num_sequences", num_sequences, minimum=1)
-    _require_int("min_n", min_n, minimum=1)
-    _require_int("max_n", max_n, minimum=min_n)
+    require_positive_int("num_sequences", num_sequences)
+    require_positive_int("min_n", min_n)
+    require_int("max_n", max_n, minimum=min_n)
     rng = np.random.default_rng(seed)
     counts = rng.integers(min_n, max_n + 1, size=num_sequences)
     return [["a"] * n + ["b"] * n + ["a"] * n + [EOS] for n in counts.tolist()]
@@ -59,9 +60,9 @@ class Vocabulary:
         ``max_size`` counts the kept words, not ``UNK``; ``None`` keeps all.
         The result holds ``min(max_size, number of distinct words) + 1`` tokens.
         """
-        _require_sequences("sequences", sequences)
+        require_sequences("sequences", sequences)
         if max_size is not None:
-            _require_int("max_size", max_size, minimum=1)
+            require_positive_int("max_size", max_size)
         counts = Counter(token for sequence in sequences for token in sequence)
         counts.pop(UNK, None)
         # Counter.most_common keeps first-appearance order among equal counts.
@@ -102,7 +103,7 @@ def split_dataset(sequences, p_train=0.8, p_val=0.1, p_test=0.1):
 
     Returns ``(train, val, test)``.
     """
-    _require_sequences("sequences", sequences)
+    require_sequences("sequences", sequences)
     shares = {"p_train": p_train, "p_val": p_val, "p_test": p_test}
     for name, share in shares.items():
         if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
@@ -123,7 +124,7 @@ def split_dataset(sequences, p_train=0.8, p_val=0.1, p_test=0.1):
 
 def one_hot(ids, vocab_size):
     """One-hot vectors of ``ids``: an array of any shape -> shape + ``(vocab_size,)``, float64."""
-    _require_int("vocab_size", vocab_size, minimum=1)
+    require_positive_int("vocab_size", vocab_size)
     ids = np.asarray(ids)
     _require_ids("ids", ids, vocab_size)
     return np.eye(vocab_size)[ids]
@@ -140,12 +141,8 @@ def make_batch(sequences, vocab):
     - targets: ``(T, B)`` token ids, 0 at padded steps (masked out);
     - mask:    ``(T, B)`` float, 1.0 at real steps and 0.0 at padded steps.
     """
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"vocab: expected a Vocabulary; got {type(vocab).__name__}")
-    _require_sequences("sequences", sequences)
-    for i, sequence in enumerate(sequences):
-        if len(sequence) < 2:
-            raise ValueError(f"sequences[{i}]: expected at least 2 tokens (an input and its target); got {list(sequence)!r}")
+    require_vocabulary(vocab)
+    require_sequences("sequences", sequences, with_targets=True)
     lengths = [len(sequence) - 1 for sequence in sequences]
     steps, batch = max(lengths), len(sequences)
     ids = np.zeros((steps + 1, batch), dtype=np.int64)
@@ -156,23 +153,6 @@ def make_batch(sequences, vocab):
     inputs = one_hot(ids[:-1], len(vocab)) * mask[:, :, None]
     targets = ids[1:] * mask.astype(np.int64)
     return inputs, targets, mask
-
-
-def _require_int(name, value, minimum):
-    if not isinstance(value, Integral) or isinstance(value, bool):
-        raise TypeError(f"{name}: expected an integer; got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}; got {value}")
-
-
-def _require_sequences(name, sequences):
-    if isinstance(sequences, str) or not hasattr(sequences, "__len__"):
-        raise TypeError(f"{name}: expected a list of token lists; got {type(sequences).__name__}")
-    if len(sequences) == 0:
-        raise ValueError(f"{name}: expected at least one sequence; got an empty list")
-    for i, sequence in enumerate(sequences):
-        if isinstance(sequence, str):
-            raise TypeError(f"{name}[{i}]: expected a list of tokens; got the string {sequence!r}")
 
 
 def _require_ids(name, ids, vocab_size):

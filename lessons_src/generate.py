@@ -5,21 +5,18 @@ float64) to logits (T, B, V); ``predictor`` makes one from a NumPy model,
 ``torch_lstm.predictor`` from a PyTorch module.
 """
 
-from numbers import Integral
-
 import numpy as np
 
-from .data import EOS, Vocabulary, one_hot
+from .data import EOS, one_hot
+from .validation import require_arrays, require_function, require_positive_int, require_sequences, require_vocabulary
 
 PROMPT_END = "b"
 
 
 def predictor(forward, params):
     """The model ``inputs (T, B, V) -> logits (T, B, V)`` of a NumPy forward pass and its params."""
-    if not callable(forward):
-        raise TypeError(f"forward: expected a function; got {type(forward).__name__}")
-    if not isinstance(params, dict):
-        raise TypeError(f"params: expected a dict of NumPy arrays; got {type(params).__name__}")
+    require_function("forward", forward)
+    require_arrays("params", params)
 
     def model(inputs):
         logits, _ = forward(params, inputs)
@@ -38,16 +35,13 @@ def complete(model, vocab, prefix_tokens, max_len=50):
 
     Returns the prefix (as given) followed by the generated tokens.
     """
-    if not callable(model):
-        raise TypeError(f"model: expected a function from inputs (T, B, V) to logits; got {type(model).__name__}")
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"vocab: expected a Vocabulary; got {type(vocab).__name__}")
+    require_function("model", model, "a function from inputs (T, B, V) to logits")
+    require_vocabulary(vocab)
     if isinstance(prefix_tokens, str) or not isinstance(prefix_tokens, (list, tuple)):
         raise TypeError(f"prefix_tokens: expected a list of token strings; got {prefix_tokens!r}")
     if len(prefix_tokens) == 0:
         raise ValueError("prefix_tokens: expected at least one token; got an empty list")
-    if not isinstance(max_len, Integral) or isinstance(max_len, bool) or max_len < 1:
-        raise ValueError(f"max_len: expected a positive integer; got {max_len!r}")
+    require_positive_int("max_len", max_len)
 
     tokens = list(prefix_tokens)
     while len(tokens) < max_len and tokens[-1] != EOS:
@@ -76,8 +70,7 @@ def completion_accuracy(model, vocab, sequences, max_len=None):
 
     Returns a float between 0 and 1.
     """
-    if isinstance(sequences, str) or not isinstance(sequences, (list, tuple)) or len(sequences) == 0:
-        raise ValueError(f"sequences: expected a non-empty list of token lists; got {sequences!r:.80}")
+    require_sequences("sequences", sequences)
     correct = 0
     for i, sequence in enumerate(sequences):
         if PROMPT_END not in sequence:

@@ -7,6 +7,8 @@ nothing but the forward pass, so comparing the two catches such bugs.
 
 import numpy as np
 
+from .validation import require_function, require_like
+
 
 def numerical_gradient(f, array, eps=1e-6):
     """The gradient of ``f()`` with respect to ``array`` by central differences.
@@ -18,8 +20,7 @@ def numerical_gradient(f, array, eps=1e-6):
     Returns an array of the same shape as ``array``. It costs 2 calls of
     ``f`` per entry, so use it on small models only.
     """
-    if not callable(f):
-        raise TypeError(f"f: expected a function of no arguments; got {type(f).__name__}")
+    require_function("f", f, "a function of no arguments")
     if not isinstance(array, np.ndarray) or array.dtype != np.float64:
         raise TypeError(f"array: expected a float64 NumPy array; got {getattr(array, 'dtype', type(array).__name__)}")
     if not (isinstance(eps, float) and eps > 0):
@@ -67,13 +68,6 @@ def gradient_check(forward_loss, params, grads, eps=1e-6):
     below about 1e-6 in float64 means the backward pass is right; a bug
     typically gives an error near 1.
     """
-    if not isinstance(params, dict) or not isinstance(grads, dict):
-        raise TypeError(f"params, grads: expected two dicts of arrays; got {type(params).__name__} and {type(grads).__name__}")
-    if set(params) != set(grads):
-        raise ValueError(f"grads: expected the keys of params {sorted(params)}; got {sorted(grads)}")
-    errors = {}
-    for name, param in params.items():
-        if grads[name].shape != param.shape:
-            raise ValueError(f"grads[{name!r}]: expected shape {param.shape}; got {grads[name].shape}")
-        errors[name] = relative_error(grads[name], numerical_gradient(forward_loss, param, eps))
-    return errors
+    require_like("grads", grads, "params", params)
+    return {name: relative_error(grads[name], numerical_gradient(forward_loss, param, eps))
+            for name, param in params.items()}

@@ -21,12 +21,11 @@ layout: ``weight_ih_l0 = W_x`` (4H, V), ``weight_hh_l0 = W_h`` (4H, H),
 ``bias_ih_l0 + bias_hh_l0 = b`` (4H,).
 """
 
-from numbers import Integral
-
 import numpy as np
 
 from .functional import sigmoid, tanh
 from .rnn import orthogonal
+from .validation import check_one_hot_inputs, check_params, require_positive_int
 
 GATES = ("i", "f", "g", "o")
 """The gates in PyTorch's order: input, forget, candidate (g), output."""
@@ -57,8 +56,8 @@ def init_lstm(vocab_size, hidden_size, seed=0):
 
     Returns a dict of float64 arrays (see ``lstm_parameter_shapes``).
     """
-    _require_positive_int("vocab_size", vocab_size)
-    _require_positive_int("hidden_size", hidden_size)
+    require_positive_int("vocab_size", vocab_size)
+    require_positive_int("hidden_size", hidden_size)
     rng = np.random.default_rng(seed)
     params = {}
     for gate in GATES:
@@ -98,8 +97,8 @@ def lstm_forward(params, inputs, state=None):
     the cell states ``"c"``, ``"tanh_c"`` = tanh(c) and the hidden states
     ``"h"``; plus ``"inputs"``, ``"h0"``, ``"c0"`` and ``"logits"``.
     """
-    vocab_size, hidden_size = _check_params(params)
-    inputs = _check_inputs(inputs, vocab_size)
+    vocab_size, hidden_size = check_lstm_params(params)
+    inputs = check_one_hot_inputs(inputs, vocab_size)
     steps, batch, _ = inputs.shape
     h0, c0 = _check_state(state, batch, hidden_size)
     W_x, W_h, b = stack_gates(params)
@@ -134,7 +133,7 @@ def lstm_backward(params, cache, dlogits):
 
     Returns a dict with the same keys and shapes as ``params``.
     """
-    vocab_size, hidden_size = _check_params(params)
+    vocab_size, hidden_size = check_lstm_params(params)
     if not isinstance(cache, dict) or not {"inputs", "h0", "c0", "logits", *GATES, "c", "tanh_c", "h"} <= set(cache):
         raise TypeError("cache: expected the dict returned by lstm_forward; got " + type(cache).__name__)
     dlogits = np.asarray(dlogits, dtype=np.float64)
@@ -179,34 +178,9 @@ def lstm_backward(params, cache, dlogits):
     return {name: grads[name] for name in params}
 
 
-def _check_params(params):
-    """Check names, types and shapes of LSTM parameters; return ``(vocab_size, hidden_size)``."""
-    if not isinstance(params, dict):
-        raise TypeError(f"params: expected a dict of NumPy arrays; got {type(params).__name__}")
-    names = list(lstm_parameter_shapes(1, 1))
-    missing, extra = [n for n in names if n not in params], sorted(set(params) - set(names), key=str)
-    if missing or extra:
-        raise ValueError(f"params: expected the keys {names}; missing {missing}, unexpected {extra}")
-    for name in names:
-        if not isinstance(params[name], np.ndarray):
-            raise TypeError(f"params[{name!r}]: expected a NumPy array; got {type(params[name]).__name__}")
-    if params["W_xi"].ndim != 2:
-        raise ValueError(f"params['W_xi']: expected a 2-D array (H, V); got shape {params['W_xi'].shape}")
-    hidden_size, vocab_size = params["W_xi"].shape
-    for name, shape in lstm_parameter_shapes(vocab_size, hidden_size).items():
-        if params[name].shape != shape:
-            raise ValueError(
-                f"params[{name!r}]: expected shape {shape} (V={vocab_size}, H={hidden_size} from W_xi); got {params[name].shape}"
-            )
-    return vocab_size, hidden_size
-
-
-def _check_inputs(inputs, vocab_size):
-    if not isinstance(inputs, np.ndarray):
-        raise TypeError(f"inputs: expected a NumPy array (T, B, V); got {type(inputs).__name__}")
-    if inputs.ndim != 3 or inputs.shape[2] != vocab_size or 0 in inputs.shape:
-        raise ValueError(f"inputs: expected shape (T, B, V) with V={vocab_size} and T, B > 0; got {inputs.shape}")
-    return inputs.astype(np.float64, copy=False)
+def check_lstm_params(params):
+    """Check the names, types and shapes of LSTM parameters; return ``(vocab_size, hidden_size)``."""
+    return check_params(params, lstm_parameter_shapes, anchor="W_xi")
 
 
 def _check_state(state, batch, hidden_size):
@@ -222,11 +196,3 @@ def _check_state(state, batch, hidden_size):
             raise ValueError(f"state: expected {name} of shape (B, H) = {(batch, hidden_size)}; got {value.shape}")
         checked.append(value.astype(np.float64, copy=False))
     return tuple(checked)
-
-
-def _require_positive_int(name, value):
-    if not isinstance(value, Integral) or isinstance(value, bool):
-        raise TypeError(f"{name}: expected a positive integer; got {value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name}: expected a positive integer; got {value}")
-

@@ -7,6 +7,8 @@ than what its docstring says.
 
 import numpy as np
 
+from .validation import require_arrays, require_like, require_positive_number
+
 
 def clip_grad_norm(grads, max_norm):
     """Scale all gradients together so that their global norm is at most ``max_norm``.
@@ -17,8 +19,8 @@ def clip_grad_norm(grads, max_norm):
 
     Returns the global norm measured before clipping (a float).
     """
-    _require_arrays("grads", grads)
-    _require_positive("max_norm", max_norm)
+    require_arrays("grads", grads)
+    require_positive_number("max_norm", max_norm)
     total_norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
     if total_norm > max_norm:
         scale = max_norm / total_norm
@@ -29,8 +31,8 @@ def clip_grad_norm(grads, max_norm):
 
 def sgd_step(params, grads, lr):
     """Plain gradient descent, in place: ``param -= lr * grad`` for every key."""
-    _require_matching(params, grads)
-    _require_positive("lr", lr)
+    require_like("grads", grads, "params", params)
+    require_positive_number("lr", lr)
     for name, param in params.items():
         param -= lr * grads[name]
 
@@ -44,11 +46,11 @@ class Adam:
     """
 
     def __init__(self, params, lr=1e-2, betas=(0.9, 0.999), eps=1e-8):
-        _require_arrays("params", params)
-        _require_positive("lr", lr)
+        require_arrays("params", params)
+        require_positive_number("lr", lr)
         if len(betas) != 2 or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas):
             raise ValueError(f"betas: expected two numbers in [0, 1); got {betas!r}")
-        _require_positive("eps", eps)
+        require_positive_number("eps", eps)
         self.lr, self.betas, self.eps = lr, tuple(betas), eps
         self.m = {name: np.zeros_like(p) for name, p in params.items()}
         self.v = {name: np.zeros_like(p) for name, p in params.items()}
@@ -56,7 +58,7 @@ class Adam:
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (both with the keys given at construction)."""
-        _require_matching(params, grads)
+        require_like("grads", grads, "params", params)
         if set(params) != set(self.m):
             raise ValueError(f"params: expected the keys this Adam was made with {sorted(self.m)}; got {sorted(params)}")
         beta1, beta2 = self.betas
@@ -68,28 +70,3 @@ class Adam:
             m_hat = self.m[name] / (1 - beta1 ** self.steps)
             v_hat = self.v[name] / (1 - beta2 ** self.steps)
             param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-
-
-def _require_positive(name, value):
-    if not isinstance(value, (int, float, np.floating, np.integer)) or isinstance(value, bool):
-        raise TypeError(f"{name}: expected a positive number; got {value!r} ({type(value).__name__})")
-    if not value > 0 or not np.isfinite(value):
-        raise ValueError(f"{name}: expected a positive number; got {value!r}")
-
-
-def _require_arrays(name, arrays):
-    if not isinstance(arrays, dict) or not arrays:
-        raise TypeError(f"{name}: expected a non-empty dict of NumPy arrays; got {type(arrays).__name__}")
-    for key, value in arrays.items():
-        if not isinstance(value, np.ndarray):
-            raise TypeError(f"{name}[{key!r}]: expected a NumPy array; got {type(value).__name__}")
-
-
-def _require_matching(params, grads):
-    _require_arrays("params", params)
-    _require_arrays("grads", grads)
-    if set(params) != set(grads):
-        raise ValueError(f"grads: expected the keys of params {sorted(params)}; got {sorted(grads)}")
-    for name, param in params.items():
-        if grads[name].shape != param.shape:
-            raise ValueError(f"grads[{name!r}]: expected shape {param.shape} like params[{name!r}]; got {grads[name].shape}")

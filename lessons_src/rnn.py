@@ -9,11 +9,18 @@ Parameters (weights stored ``(out_features, in_features)`` like PyTorch):
 ``W_xh (H, V)``, ``W_hh (H, H)``, ``b_h (H,)``, ``W_hy (V, H)``, ``b_y (V,)``.
 """
 
-from numbers import Integral
-
 import numpy as np
 
-PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+from .validation import check_one_hot_inputs, check_params, require_positive_int
+
+
+def rnn_parameter_shapes(vocab_size, hidden_size):
+    """The name and shape of every RNN parameter, in a fixed order."""
+    return {"W_xh": (hidden_size, vocab_size), "W_hh": (hidden_size, hidden_size), "b_h": (hidden_size,),
+            "W_hy": (vocab_size, hidden_size), "b_y": (vocab_size,)}
+
+
+PARAM_NAMES = tuple(rnn_parameter_shapes(1, 1))
 
 
 def orthogonal(rows, cols, rng):
@@ -36,11 +43,8 @@ def init_rnn(vocab_size, hidden_size, seed=0):
     Returns a dict with ``W_xh (H, V)``, ``W_hh (H, H)``, ``b_h (H,)``,
     ``W_hy (V, H)``, ``b_y (V,)``, float64, the same for the same seed.
     """
-    for name, value in (("vocab_size", vocab_size), ("hidden_size", hidden_size)):
-        if not isinstance(value, Integral) or isinstance(value, bool):
-            raise TypeError(f"{name}: expected a positive integer; got {value!r} ({type(value).__name__})")
-        if value < 1:
-            raise ValueError(f"{name}: expected a positive integer; got {value}")
+    require_positive_int("vocab_size", vocab_size)
+    require_positive_int("hidden_size", hidden_size)
     rng = np.random.default_rng(seed)
     return {
         "W_xh": orthogonal(hidden_size, vocab_size, rng),
@@ -67,7 +71,7 @@ def rnn_forward(params, inputs, h0=None):
     where ``hidden[0]`` is h0 and ``hidden[t + 1]`` is the state after step t.
     """
     vocab_size, hidden_size = check_rnn_params(params)
-    inputs = _check_inputs(inputs, vocab_size)
+    inputs = check_one_hot_inputs(inputs, vocab_size)
     steps, batch, _ = inputs.shape
     if h0 is None:
         h0 = np.zeros((batch, hidden_size))
@@ -122,30 +126,5 @@ def rnn_backward(params, cache, dlogits):
 
 
 def check_rnn_params(params):
-    """Check the names and shapes of RNN parameters; return ``(V, H)``."""
-    if not isinstance(params, dict):
-        raise TypeError(f"params: expected a dict of NumPy arrays; got {type(params).__name__}")
-    if set(params) != set(PARAM_NAMES):
-        missing, extra = sorted(set(PARAM_NAMES) - set(params)), sorted(set(params) - set(PARAM_NAMES))
-        raise ValueError(f"params: expected the keys {list(PARAM_NAMES)}; got {sorted(params)} (missing {missing}, extra {extra})")
-    for name in PARAM_NAMES:
-        if not isinstance(params[name], np.ndarray):
-            raise TypeError(f"params[{name!r}]: expected a NumPy array; got {type(params[name]).__name__}")
-    hidden_size, vocab_size = params["W_xh"].shape if params["W_xh"].ndim == 2 else (None, None)
-    if hidden_size is None:
-        raise ValueError(f"params['W_xh']: expected shape (H, V); got {params['W_xh'].shape}")
-    expected = {"W_hh": (hidden_size, hidden_size), "b_h": (hidden_size,),
-                "W_hy": (vocab_size, hidden_size), "b_y": (vocab_size,)}
-    for name, shape in expected.items():
-        if params[name].shape != shape:
-            raise ValueError(f"params[{name!r}]: expected shape {shape} (H={hidden_size}, V={vocab_size}); got {params[name].shape}")
-    return vocab_size, hidden_size
-
-
-def _check_inputs(inputs, vocab_size):
-    inputs = np.asarray(inputs, dtype=np.float64)
-    if inputs.ndim != 3 or inputs.shape[2] != vocab_size:
-        raise ValueError(f"inputs: expected shape (T, B, V) with V={vocab_size}; got {inputs.shape}")
-    if inputs.shape[0] == 0 or inputs.shape[1] == 0:
-        raise ValueError(f"inputs: expected at least one time step and one sequence; got {inputs.shape}")
-    return inputs
+    """Check the names, types and shapes of RNN parameters; return ``(V, H)``."""
+    return check_params(params, rnn_parameter_shapes, anchor="W_xh")

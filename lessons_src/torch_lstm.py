@@ -3,7 +3,9 @@
 Shapes follow the rest of the book (time first): one-hot inputs ``(T, B, V)``,
 logits ``(T, B, V)``, token ids and targets ``(T, B)``, states ``(B, H)``.
 
-- ``LSTMLanguageModel``: ``nn.LSTM`` followed by an output ``nn.Linear`` with a bias.
+- ``LSTMLanguageModel``: ``nn.LSTM`` followed by an output ``nn.Linear`` with a bias;
+  its ``forward`` (input checks, initial state, packing) is that of ``RecurrentLanguageModel``,
+  which ``counting.RNNLanguageModel`` shares.
 - ``lstm_to_torch`` / ``lstm_from_torch``: move the NumPy parameters of
   ``lessons_src.lstm`` into such a module and back; both compute the same logits.
 - ``lstm_grads_from_torch``: the gradients autograd left in the module, under the
@@ -25,9 +27,10 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
 from torch.utils.data import DataLoader, Dataset
 
-from .data import Vocabulary, one_hot
+from .data import one_hot
 from .functional import cross_entropy
-from .lstm import GATES, _check_params, init_lstm, lstm_backward, lstm_forward, lstm_parameter_shapes, stack_gates
+from .lstm import GATES, check_lstm_params, init_lstm, lstm_backward, lstm_forward, lstm_parameter_shapes, stack_gates
+from .validation import check_training_arguments, require_positive_int, require_sequences, require_vocabulary
 
 PARAMETER_NAMES = tuple(lstm_parameter_shapes(1, 1))
 """The keys of an LSTM parameter dict, as ``lessons_src.lstm`` names them."""
@@ -36,50 +39,93 @@ IGNORE_INDEX = -100
 """The target id at padded positions; ``nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)`` skips them."""
 
 
-class LSTMLanguageModel(nn.Module):
-    """An LSTM that reads one-hot tokens and scores the next token.
+class RecurrentLanguageModel(nn.Module):
+    """A recurrent layer that reads one-hot tokens, then a linear layer that scores the next token.
 
-    ``self.lstm`` is ``nn.LSTM(vocab_size, hidden_size)`` (one layer, time
-    first) and ``self.output`` is ``nn.Linear(hidden_size, vocab_size)`` with
-    a bias, so the model is the one of chapter 3: ``y = W_hy h + b_y``.
+    What ``LSTMLanguageModel`` and ``counting.RNNLanguageModel`` share: the
+    sizes, the output layer ``self.output = nn.Linear(hidden_size, vocab_size)``
+    with a bias (``y_t = W_hy h_t + b_y``), and ``forward``. A subclass names
+    its recurrent layer (one layer, time first) in two class attributes,
+    ``layer_class`` (such as ``nn.LSTM``) and ``layer_name`` (the attribute
+    that holds it, such as ``"lstm"``), and says in ``layer_state`` how a
+    caller's initial state becomes the layer's.
     """
+
+    layer_class = None
+    layer_name = None
 
     def __init__(self, vocab_size, hidden_size):
         super().__init__()
-        _require_positive_int("vocab_size", vocab_size)
-        _require_positive_int("hidden_size", hidden_size)
-        self.vocab_size = vocab_size
-        self.hidden_size = hidden_size
-        self.lstm = nn.LSTM(input_size=vocab_size, hidden_size=hidden_size)
-        self.output = nn.Linear(hidden_size, vocab_size)
+        require_positive_int("vocab_size", vocab_size)
+        require_positive_int("hidden_size", hidden_size)
+        self.vocab_size, self.hidden_size = int(vocab_size), int(hidden_size)
+        # The recurrent layer first, then the output layer: the order in which they draw their initial weights.
+        setattr(self, self.layer_name, self.layer_class(input_size=self.vocab_size, hidden_size=self.hidden_size))
+        self.output = nn.Linear(self.hidden_size, self.vocab_size)
+
+    @property
+    def layer(self):
+        """The recurrent layer: ``self.lstm`` or ``self.rnn``."""
+        return getattr(self, self.layer_name)
+
+    def check_inputs(self, inputs):
+        """Raise ValueError unless ``inputs`` is a (T, B, V) tensor with V = ``vocab_size``."""
+        if not isinstance(inputs, torch.Tensor) or inputs.dim() != 3 or inputs.shape[2] != self.vocab_size:
+            got = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
+            raise ValueError(f"inputs: expected a tensor of shape (T, B, V) with V={self.vocab_size}; got {got}")
+
+    def layer_state(self, state, batch):
+        """The caller's initial state, each tensor (B, H), as the layer takes it, each (1, B, H)."""
+        raise NotImplementedError(f"{type(self).__name__} must say how its layer takes a state")
 
     def forward(self, inputs, state=None, lengths=None):
         """Logits for every step of a batch.
 
         inputs:  (T, B, V) one-hot float tensor (zeros at padded steps).
-        state:   optional pair (h0, c0), each (B, H); zeros when None.
+        state:   optional initial state (see the subclass); zeros when None.
         lengths: optional (B,) true lengths; when given, the batch is packed
-                 with ``pack_padded_sequence`` so the LSTM stops at each
+                 with ``pack_padded_sequence`` so the layer stops at each
                  sequence's end, and the logits at padded steps are those of a
                  zero hidden state (the loss must ignore them).
         Returns logits, a (T, B, V) tensor.
         """
-        if not isinstance(inputs, torch.Tensor) or inputs.dim() != 3 or inputs.shape[2] != self.vocab_size:
-            got = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
-            raise ValueError(f"inputs: expected a tensor of shape (T, B, V) with V={self.vocab_size}; got {got}")
+        self.check_inputs(inputs)
         steps, batch, _ = inputs.shape
         if state is not None:
-            state = tuple(_require_state(name, s, batch, self.hidden_size).unsqueeze(0) for name, s in zip(("h0", "c0"), state))
+            state = self.layer_state(state, batch)
         if lengths is None:
-            hidden, _ = self.lstm(inputs, state)
+            hidden, _ = self.layer(inputs, state)
         else:
             lengths = torch.as_tensor(lengths, dtype=torch.int64, device="cpu")
             if lengths.shape != (batch,) or lengths.min() < 1 or lengths.max() > steps:
                 raise ValueError(f"lengths: expected {batch} lengths from 1 to {steps}; got {lengths.tolist()}")
             packed = pack_padded_sequence(inputs, lengths, enforce_sorted=False)
-            packed_hidden, _ = self.lstm(packed, state)
+            packed_hidden, _ = self.layer(packed, state)
             hidden, _ = pad_packed_sequence(packed_hidden, total_length=steps)
         return self.output(hidden)
+
+
+class LSTMLanguageModel(RecurrentLanguageModel):
+    """An LSTM that reads one-hot tokens and scores the next token.
+
+    ``self.lstm`` is ``nn.LSTM(vocab_size, hidden_size)`` (one layer, time
+    first) and ``self.output`` is ``nn.Linear(hidden_size, vocab_size)`` with
+    a bias, so the model is the one of chapter 3: ``y = W_hy h + b_y``.
+    The optional ``state`` of ``forward`` is a pair ``(h0, c0)``, each (B, H).
+    """
+
+    layer_class, layer_name = nn.LSTM, "lstm"
+
+    def layer_state(self, state, batch):
+        """``(h0, c0)``, each (B, H) -> the pair of (1, B, H) tensors that ``nn.LSTM`` takes."""
+        expected = f"(h0, c0), each a tensor of shape (B, H) = {(batch, self.hidden_size)}"
+        if not isinstance(state, (tuple, list)) or len(state) != 2:
+            raise ValueError(f"state: expected {expected}; got {type(state).__name__}")
+        for name, tensor in zip(("h0", "c0"), state):
+            if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != (batch, self.hidden_size):
+                got = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
+                raise ValueError(f"state: expected {expected}; {name} is {got}")
+        return tuple(tensor.unsqueeze(0) for tensor in state)
 
 
 def lstm_to_torch(params):
@@ -91,7 +137,7 @@ def lstm_to_torch(params):
     PyTorch's second bias, ``bias_hh_l0``, is set to zero, since only the sum
     of the two biases enters the gates.
     """
-    vocab_size, hidden_size = _check_params(params)
+    vocab_size, hidden_size = check_lstm_params(params)
     W_x, W_h, b = stack_gates(params)
     module = LSTMLanguageModel(vocab_size, hidden_size).double()
     with torch.no_grad():
@@ -157,14 +203,10 @@ class SequenceDataset(Dataset):
     """
 
     def __init__(self, sequences, vocab):
-        if not isinstance(vocab, Vocabulary):
-            raise TypeError(f"vocab: expected a Vocabulary; got {type(vocab).__name__}")
-        if isinstance(sequences, str) or not hasattr(sequences, "__len__") or len(sequences) == 0:
-            raise ValueError(f"sequences: expected a non-empty list of token lists; got {sequences!r:.80}")
+        require_vocabulary(vocab)
+        require_sequences("sequences", sequences, with_targets=True)
         self.items = []
-        for k, sequence in enumerate(sequences):
-            if isinstance(sequence, str) or len(sequence) < 2:
-                raise ValueError(f"sequences[{k}]: expected a list of at least 2 tokens; got {sequence!r}")
+        for sequence in sequences:
             ids = vocab.encode(sequence)
             inputs = torch.tensor(one_hot(ids[:-1], len(vocab)), dtype=torch.float32)
             self.items.append((inputs, torch.tensor(ids[1:])))
@@ -224,18 +266,12 @@ def train_torch(model, train_sequences, val_sequences, vocab, *, epochs, batch_s
     Raises ``FloatingPointError`` naming the epoch if a loss is NaN or infinite.
     """
     _check_model(model)
-    _require_positive_int("epochs", epochs)
-    _require_positive_int("batch_size", batch_size)
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
-        raise ValueError(f"lr: expected a positive number; got {lr!r}")
-    if max_norm is not None and (not isinstance(max_norm, (int, float)) or not max_norm > 0):
-        raise ValueError(f"max_norm: expected a positive number or None; got {max_norm!r}")
+    check_training_arguments(vocab, train_sequences, val_sequences, epochs, batch_size, lr, max_norm)
     optimizers = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
     if optimizer not in optimizers:
         raise ValueError(f"optimizer: expected 'adam' or 'sgd'; got {optimizer!r}")
     train_set = SequenceDataset(train_sequences, vocab)
-    SequenceDataset(val_sequences, vocab)  # fail now, not after the first epoch
-    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, collate_fn=pad_collate,
+    loader = DataLoader(train_set, batch_size=int(batch_size), shuffle=True, collate_fn=pad_collate,
                         generator=torch.Generator().manual_seed(seed))
     step = optimizers[optimizer](model.parameters(), lr=lr)
     loss_function = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
@@ -300,7 +336,7 @@ def time_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, nu
     """
     for name, value in (("batch_size", batch_size), ("hidden_size", hidden_size), ("steps", steps),
                         ("vocab_size", vocab_size), ("number", number), ("repeats", repeats)):
-        _require_positive_int(name, value)
+        require_positive_int(name, value)
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, vocab_size, size=(steps + 1, batch_size))
     inputs, targets = one_hot(ids[:-1], vocab_size), ids[1:]
@@ -368,20 +404,6 @@ def _check_module(module):
         raise ValueError(f"module.output: expected nn.Linear({lstm.hidden_size}, {lstm.input_size}) to map the hidden "
                          f"state back to the vocabulary; got nn.Linear({output.in_features}, {output.out_features})")
     return lstm, output
-
-
-def _require_state(name, tensor, batch, hidden_size):
-    if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != (batch, hidden_size):
-        got = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
-        raise ValueError(f"state: expected (h0, c0), each a tensor of shape (B, H) = {(batch, hidden_size)}; {name} is {got}")
-    return tensor
-
-
-def _require_positive_int(name, value):
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name}: expected a positive integer; got {value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name}: expected a positive integer; got {value}")
 
 
 def _bias(tensor, size):

@@ -10,13 +10,13 @@ Sequences are lists of token strings (whole sequences ending in ``EOS``);
 ``data.make_batch`` turns a batch of them into inputs, targets and a mask.
 """
 
-from numbers import Integral
-
 import numpy as np
 
-from .data import Vocabulary, make_batch
+from .data import make_batch
 from .functional import cross_entropy
-from .optim import Adam, _require_arrays, _require_positive, clip_grad_norm, sgd_step
+from .optim import Adam, clip_grad_norm, sgd_step
+from .validation import (check_training_arguments, require_arrays, require_function, require_sequences,
+                         require_vocabulary)
 
 OPTIMIZERS = ("adam", "sgd")
 
@@ -27,9 +27,10 @@ def evaluate(forward, params, sequences, vocab, batch_size=256):
     Padding does not count, and every real position weighs the same whatever
     batch it falls in. Nothing is changed.
     """
-    _require_model(forward)
-    _require_arrays("params", params)
-    _require_vocab_and_sequences(vocab, sequences, "sequences")
+    require_function("forward", forward)
+    require_arrays("params", params)
+    require_vocabulary(vocab)
+    require_sequences("sequences", sequences, with_targets=True)
     total, count = 0.0, 0.0
     for start in range(0, len(sequences), batch_size):
         inputs, targets, mask = make_batch(sequences[start:start + batch_size], vocab)
@@ -58,20 +59,13 @@ def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
     ``val_sequences`` after the epoch. A NaN or infinite loss raises
     ``FloatingPointError`` naming the epoch.
     """
-    _require_model(forward, backward)
-    if not callable(loss):
-        raise TypeError(f"loss: expected a function (logits, targets, mask) -> (loss, dlogits); got {type(loss).__name__}")
-    _require_arrays("params", params)
-    _require_vocab_and_sequences(vocab, train_sequences, "train_sequences")
-    _require_vocab_and_sequences(vocab, val_sequences, "val_sequences")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name}: expected a positive integer; got {value!r}")
-    _require_positive("lr", lr)
+    require_function("forward", forward)
+    require_function("backward", backward)
+    require_function("loss", loss, "a function (logits, targets, mask) -> (loss, dlogits)")
+    require_arrays("params", params)
+    check_training_arguments(vocab, train_sequences, val_sequences, epochs, batch_size, lr, max_norm)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer: expected one of {OPTIMIZERS}; got {optimizer!r}")
-    if max_norm is not None:
-        _require_positive("max_norm", max_norm)
 
     rng = np.random.default_rng(seed)
     adam = Adam(params, lr=lr) if optimizer == "adam" else None
@@ -102,18 +96,3 @@ def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
         history["train_loss"].append(float(total / count))
         history["val_loss"].append(val_loss)
     return history
-
-
-def _require_model(*functions):
-    for name, function in zip(("forward", "backward"), functions):
-        if not callable(function):
-            raise TypeError(f"{name}: expected a function; got {type(function).__name__}")
-
-
-def _require_vocab_and_sequences(vocab, sequences, name):
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"vocab: expected a Vocabulary; got {type(vocab).__name__}")
-    if isinstance(sequences, str) or not isinstance(sequences, (list, tuple)):
-        raise TypeError(f"{name}: expected a list of token lists; got {type(sequences).__name__}")
-    if len(sequences) == 0:
-        raise ValueError(f"{name}: expected at least one sequence; got an empty list")

@@ -71,6 +71,20 @@ def test_rnn_module_is_the_numpy_rnn_of_chapter_2():
     np.testing.assert_allclose(with_state, rnn_forward(params, inputs, h0=h0)[0], rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("model_class, layer_class", [(RNNLanguageModel, nn.RNN), (LSTMLanguageModel, nn.LSTM)])
+def test_a_seed_draws_the_weights_of_the_recurrent_layer_then_of_the_output_layer(model_class, layer_class):
+    torch.manual_seed(3)
+    module = model_class(np.int64(4), 5)                    # NumPy integers are sizes too
+    torch.manual_seed(3)
+    layer, output = layer_class(4, 5), nn.Linear(5, 4)
+    expected = [(f"{module.layer_name}.{name}", p) for name, p in layer.named_parameters()]
+    expected += [(f"output.{name}", p) for name, p in output.named_parameters()]
+    assert [name for name, _ in module.named_parameters()] == [name for name, _ in expected]
+    for (_, parameter), (_, reference) in zip(module.named_parameters(), expected):
+        assert torch.equal(parameter, reference)
+    assert module.layer is getattr(module, module.layer_name) and module.vocab_size == 4
+
+
 def test_rnn_module_rejects_bad_input():
     module = RNNLanguageModel(4, 3)
     with pytest.raises(ValueError, match=r"inputs: expected .*\(T, B, V\) with V=4; got \(2, 4\)"):

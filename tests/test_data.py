@@ -188,7 +188,7 @@ def test_one_hot_of_a_single_id():
     [
         ([0, 4], 4, ValueError, "ids: expected ids from 0 to 3"),
         ([-1], 4, ValueError, "ids: expected ids from 0 to 3"),
-        ([0], 0, ValueError, "vocab_size: expected an integer >= 1; got 0"),
+        ([0], 0, ValueError, "vocab_size: expected a positive integer; got 0"),
         ([0], 2.0, TypeError, "vocab_size"),
         ([0.0, 1.0], 4, TypeError, "ids: expected integer"),
     ],

@@ -125,7 +125,7 @@ def test_a_sign_error_in_the_output_gradient_is_caught(padded_batch):
     (lambda p: rnn_forward(p, np.zeros((0, 2, 4))), "inputs"),
     (lambda p: rnn_forward(p, np.zeros((3, 2, 4)), h0=np.zeros((2, 5))), "h0"),
     (lambda p: rnn_forward({k: v for k, v in p.items() if k != "b_h"}, np.zeros((3, 2, 4))), r"missing \['b_h'\]"),
-    (lambda p: rnn_forward({**p, "W_xx": np.zeros(2)}, np.zeros((3, 2, 4))), r"extra \['W_xx'\]"),
+    (lambda p: rnn_forward({**p, "W_xx": np.zeros(2)}, np.zeros((3, 2, 4))), r"unexpected \['W_xx'\]"),
     (lambda p: rnn_forward({**p, "W_hh": np.zeros((2, 2))}, np.zeros((3, 2, 4))), r"params\['W_hh'\]"),
     (lambda p: rnn_forward([1, 2], np.zeros((3, 2, 4))), "params"),
     (lambda p: rnn_backward(p, rnn_forward(p, np.zeros((3, 2, 4)))[1], np.zeros((3, 2, 5))), "dlogits"),

@@ -301,13 +301,13 @@ def test_train_torch_rejects_bad_arguments():
         train_torch(model, train, val, vocab, epochs=1, lr=-1)
     with pytest.raises(ValueError, match="epochs"):
         train_torch(model, train, val, vocab, epochs=0, lr=0.1)
-    with pytest.raises(ValueError, match="sequences: expected a non-empty list"):
+    with pytest.raises(ValueError, match="val_sequences: expected at least one sequence"):
         train_torch(model, train, [], vocab, epochs=1, lr=0.1)
     with pytest.raises(TypeError, match="vocab: expected a Vocabulary"):
         train_torch(model, train, val, ["a", "b"], epochs=1, lr=0.1)
     with pytest.raises(TypeError, match="model: expected a torch.nn.Module"):
         train_torch(lstm_forward, train, val, vocab, epochs=1, lr=0.1)
-    with pytest.raises(ValueError, match="sequences\\[0\\]: expected a list of at least 2 tokens"):
+    with pytest.raises(ValueError, match="sequences\\[0\\]: expected at least 2 tokens"):
         SequenceDataset([["EOS"]], vocab)
     with pytest.raises(ValueError, match="inputs: expected shape \\(T, B, V\\); got \\(3, 4\\)"):
         predictor(model)(np.zeros((3, 4)))
