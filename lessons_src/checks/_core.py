@@ -10,6 +10,8 @@ import copy
 
 import numpy as np
 
+from ..validation import require_function
+
 
 def run_cases(name, student_function, cases, rtol=1e-7, atol=1e-9):
     """Check ``student_function`` on ``cases`` and print one line of success.
@@ -18,8 +20,7 @@ def run_cases(name, student_function, cases, rtol=1e-7, atol=1e-9):
     positional arguments. Each call gets deep copies of its arguments, so a
     function that changes its inputs cannot spoil the next case.
     """
-    if not callable(student_function):
-        raise TypeError(f"{name}: expected a function; got {type(student_function).__name__}")
+    require_function(name, student_function)
     for args, expected in cases:
         call = f"{name}({', '.join(_short(arg) for arg in args)})"
         try:
@@ -41,6 +42,30 @@ def assert_same(what, received, expected, rtol=1e-7, atol=1e-9):
     message = _difference(received, expected, rtol, atol)
     if message:
         raise AssertionError(f"{what} returned {_short(received)}; expected {_short(expected)} ({message})")
+
+
+class RuleModel:
+    """A named model ``inputs (T, B, V) -> logits (T, B, V)`` that follows a rule, for the decoding checks.
+
+    next_id: a function from the ids read so far in one sequence (a list, up
+    to and including step t) to the id the model scores highest at step t:
+    the logits are 1.0 there and 0.0 elsewhere. The repr is ``name``, so a
+    failing case names the model.
+    """
+
+    def __init__(self, name, next_id):
+        self.name, self.next_id = name, next_id
+
+    def __call__(self, inputs):
+        ids = np.argmax(inputs, axis=-1)                       # (T, B); the checks never pass padding
+        logits = np.zeros(inputs.shape)
+        for t in range(ids.shape[0]):
+            for b in range(ids.shape[1]):
+                logits[t, b, self.next_id(list(ids[: t + 1, b]))] = 1.0
+        return logits
+
+    def __repr__(self):
+        return self.name
 
 
 def _difference(received, expected, rtol, atol):

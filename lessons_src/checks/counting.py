@@ -1,51 +1,38 @@
 """Checks for the exercises of chapter 5, "Do they count?"."""
 
-import numpy as np
 import torch
 
 from ..counting import RNNLanguageModel, accuracy_by_n, counting_sequence, gradient_norms
 from ..data import EOS, Vocabulary
 from ..torch_lstm import LSTMLanguageModel
-from ._core import run_cases
+from ._core import RuleModel, run_cases
 
 _VOCAB = Vocabulary(["a", "b", EOS])     # a=0, b=1, EOS=2, UNK=3
 
 
-class _RuleModel:
+def _counting_model(name, b_count=lambda n: n, a_count=lambda n: n, ends=True):
     """A model that completes a^n b with ``b`` runs and ``a`` runs of its own choosing.
 
     After the prompt a^n b it writes ``b_count(n)`` ``b`` in all, then
     ``a_count(n)`` ``a``, then ``EOS`` if ``ends`` (else more ``a``).
     """
 
-    def __init__(self, name, b_count=lambda n: n, a_count=lambda n: n, ends=True):
-        self.name, self.b_count, self.a_count, self.ends = name, b_count, a_count, ends
-
-    def next_id(self, ids):
+    def next_id(ids):
         n = ids.index(1) if 1 in ids else len(ids)
-        written = ["a"] * n + ["b"] * self.b_count(n) + ["a"] * self.a_count(n) + ([EOS] if self.ends else [])
+        written = ["a"] * n + ["b"] * b_count(n) + ["a"] * a_count(n) + ([EOS] if ends else [])
         return _VOCAB.index[written[len(ids)]] if len(ids) < len(written) else _VOCAB.index["a"]
 
-    def __call__(self, inputs):
-        ids = np.argmax(inputs, axis=-1)                       # (T, B)
-        logits = np.zeros(inputs.shape)
-        for t in range(ids.shape[0]):
-            for b in range(ids.shape[1]):
-                logits[t, b, self.next_id(list(ids[: t + 1, b]))] = 1.0
-        return logits
-
-    def __repr__(self):
-        return self.name
+    return RuleModel(name, next_id)
 
 
 def check_accuracy_by_n(student_accuracy_by_n):
     """``accuracy_by_n(model, vocab, ns)`` -> array of 1.0 (exact greedy completion) or 0.0, one per n."""
     models = [
-        (_RuleModel("a model that counts"), [1, 2, 3, 7]),
-        (_RuleModel("a model that counts up to 4", lambda n: min(n, 4), lambda n: min(n, 4)), [1, 2, 3, 4, 5, 6, 8]),
-        (_RuleModel("a model that never writes EOS", ends=False), [1, 2, 5]),
-        (_RuleModel("a model that writes one a too many", a_count=lambda n: n + 1), [1, 3, 4]),
-        (_RuleModel("a model that writes one b too few", b_count=lambda n: n - 1 if n > 2 else n), [1, 2, 3, 6]),
+        (_counting_model("a model that counts"), [1, 2, 3, 7]),
+        (_counting_model("a model that counts up to 4", lambda n: min(n, 4), lambda n: min(n, 4)), [1, 2, 3, 4, 5, 6, 8]),
+        (_counting_model("a model that never writes EOS", ends=False), [1, 2, 5]),
+        (_counting_model("a model that writes one a too many", a_count=lambda n: n + 1), [1, 3, 4]),
+        (_counting_model("a model that writes one b too few", b_count=lambda n: n - 1 if n > 2 else n), [1, 2, 3, 6]),
     ]
     cases = [((model, _VOCAB, ns), accuracy_by_n(model, _VOCAB, ns)) for model, ns in models]
     run_cases("accuracy_by_n", student_accuracy_by_n, cases)

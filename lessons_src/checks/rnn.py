@@ -7,7 +7,7 @@ from ..functional import softmax
 from ..generate import complete, predictor
 from ..optim import clip_grad_norm
 from ..rnn import init_rnn, rnn_forward, rnn_step
-from ._core import run_cases
+from ._core import RuleModel, run_cases
 
 
 def check_stable_softmax(stable_softmax):
@@ -68,24 +68,6 @@ def check_clip_by_global_norm(clip_by_global_norm):
     run_cases(clip_by_global_norm.__name__, clip_by_global_norm_then_grads, cases)
 
 
-class _Model:
-    """A small named model ``inputs (T, B, V) -> logits (T, B, V)`` for the greedy-decoding check."""
-
-    def __init__(self, name, next_ids):
-        self.name, self.next_ids = name, next_ids
-
-    def __call__(self, inputs):
-        ids = np.argmax(inputs, axis=-1)                       # (T, B); an all-zero row never occurs here
-        logits = np.zeros(inputs.shape)
-        for t in range(ids.shape[0]):
-            for b in range(ids.shape[1]):
-                logits[t, b, self.next_ids(list(ids[: t + 1, b]))] = 1.0
-        return logits
-
-    def __repr__(self):
-        return self.name
-
-
 class _NamedRNN:
     def __init__(self, vocab_size, hidden_size, seed):
         self.model = predictor(rnn_forward, init_rnn(vocab_size, hidden_size, seed=seed))
@@ -108,9 +90,9 @@ def _language_rule(ids):
 def check_greedy_complete(greedy_complete):
     """``greedy_complete(model, vocab, prefix_tokens, max_len)`` -> prefix + greedily generated tokens."""
     vocab = Vocabulary(["a", "b", EOS])  # a=0, b=1, EOS=2, UNK=3
-    successor = _Model("successor model (a->b->EOS, UNK->a)", lambda ids: (ids[-1] + 1) % 4)
-    always_a = _Model("always-a model", lambda ids: 0)
-    rule = _Model("model that knows the language", _language_rule)
+    successor = RuleModel("successor model (a->b->EOS, UNK->a)", lambda ids: (ids[-1] + 1) % 4)
+    always_a = RuleModel("always-a model", lambda ids: 0)
+    rule = RuleModel("model that knows the language", _language_rule)
     rnn = _NamedRNN(len(vocab), 8, seed=3)
     arguments = [
         (successor, ["a"], 10),
