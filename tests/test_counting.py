@@ -25,14 +25,7 @@ from lessons_src.torch_lstm import LSTMLanguageModel, predictor, train_torch
 matplotlib.use("Agg")
 VOCAB = Vocabulary(["a", "b", EOS])
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small models train many times faster on one thread than on two busy cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def rnn_module_from_numpy(params):
