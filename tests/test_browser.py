@@ -346,8 +346,8 @@ def test_images_load_and_have_alt_text(visit, entry):
     assert not problems, f"{entry}:\n" + "\n".join(problems)
 
 
-EXERCISE_TITLE = re.compile(r"^Exercise (\d+) \((.+)\)$")
-SOLUTION_TITLE = re.compile(r"^Solution to Exercise (\d+) \((.+)\)$")
+EXERCISE_TITLE = re.compile(r"^Exercise (\d+(?:\.\d+)*) \((.+)\)$")  # "Exercise 4.1 (Title)"
+SOLUTION_TITLE = re.compile(r"^Solution to Exercise (\d+(?:\.\d+)*) \((.+)\)$")
 
 
 def squash(text: str) -> str:
@@ -374,7 +374,7 @@ def test_exercises_and_solutions_are_numbered_and_titled(visit, entry):
         match = EXERCISE_TITLE.match(title)
         assert match, f"{entry}: exercise #{exercise_id} shows {title!r}, not 'Exercise N (Title)'"
         assert page.locator(f"[id='{exercise_id}'] > .admonition-title").is_visible(), f"{entry}: #{exercise_id} title hidden"
-        numbers.append(int(match.group(1)))
+        numbers.append(tuple(int(part) for part in match.group(1).split(".")))
     assert numbers == sorted(set(numbers)), f"{entry}: exercise numbers out of order or repeated: {numbers}"
 
     solutions = page.locator(".solution.admonition").all()
@@ -394,12 +394,12 @@ def test_exercises_and_solutions_are_numbered_and_titled(visit, entry):
 
 
 def test_exercise_numbers_are_unique_across_the_book(visit):
-    seen: dict[int, str] = {}
+    seen: dict[str, str] = {}
     for entry in ENTRIES:
         for exercise_id, title in exercise_titles(visit(entry).page):
             match = EXERCISE_TITLE.match(title)
             if match:  # malformed titles fail the per-page test
-                number = int(match.group(1))
+                number = match.group(1)
                 assert number not in seen, f"Exercise {number} appears twice: {seen[number]} and {entry}#{exercise_id}"
                 seen[number] = f"{entry}#{exercise_id}"
 
