@@ -237,12 +237,10 @@ def right_lstm_step(params, x, h_prev, c_prev):
 
 
 def swapped_gates_lstm_step(params, x, h_prev, c_prev):
-    """Forget and input gates mixed up: a typical slip."""
-    def gate(name, activation):
-        return activation(x @ params[f"W_x{name}"].T + h_prev @ params[f"W_h{name}"].T + params[f"b_{name}"])
-    i, f, g, o = gate("f", sigmoid), gate("i", sigmoid), gate("g", np.tanh), gate("o", sigmoid)
-    c = f * c_prev + i * g
-    return o * np.tanh(c), c
+    """Forget and input gates mixed up: a typical slip (the right step with the i and f weights exchanged)."""
+    swap = {"i": "f", "f": "i"}
+    swapped = {name[:-1] + swap.get(name[-1], name[-1]): value for name, value in params.items()}
+    return right_lstm_step(swapped, x, h_prev, c_prev)
 
 
 def right_output_and_hidden(x, h_prev, c, W_xo, W_ho, b_o):
