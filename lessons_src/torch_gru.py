@@ -1,0 +1,188 @@
+"""The GRU of ``lessons_src.gru`` in PyTorch, and the way between the two.
+
+- ``GRULanguageModel``: ``nn.GRU`` followed by an output ``nn.Linear`` with a bias,
+  a ``torch_lstm.RecurrentLanguageModel`` like the LSTM and RNN models.
+- ``gru_to_torch`` / ``gru_from_torch``: move the NumPy parameters into such a
+  module and back; both compute the same logits.
+- ``gru_grads_from_torch``: the gradients autograd left in the module, under the
+  NumPy names, to compare with ``gru_backward``.
+- ``time_gru_training_step``: how long one training step takes, NumPy against PyTorch.
+
+How the names map (PyTorch's gate order is r, z, n)::
+
+    weight_ih_l0 = [W_xr; W_xz; W_xn]   bias_ih_l0 = [b_r; b_z; b_xn]
+    weight_hh_l0 = [W_hr; W_hz; W_hn]   bias_hh_l0 = [0;   0;   b_hn]
+
+For the reset and update gates only the sum of PyTorch's two biases enters,
+so ``gru_from_torch`` adds them; for the candidate they enter at different
+places (``b_hn`` inside the reset gate's product), so both are kept.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from .data import one_hot
+from .functional import cross_entropy
+from .gru import GATES, PARAMETER_NAMES, check_gru_params, gru_backward, gru_forward, init_gru, stack_gates
+from .torch_lstm import RecurrentLanguageModel, _best_time
+from .validation import require_positive_int
+
+__all__ = ["GRULanguageModel", "PARAMETER_NAMES", "gru_to_torch", "gru_from_torch", "gru_grads_from_torch",
+           "time_gru_training_step"]
+
+
+class GRULanguageModel(RecurrentLanguageModel):
+    """A GRU that reads one-hot tokens and scores the next token.
+
+    ``self.gru`` is ``nn.GRU(vocab_size, hidden_size)`` (one layer, time
+    first) and ``self.output`` is ``nn.Linear(hidden_size, vocab_size)`` with
+    a bias: the model of ``lessons_src.gru``. The optional ``state`` of
+    ``forward`` is h0, (B, H).
+    """
+
+    layer_class, layer_name = nn.GRU, "gru"
+
+    def layer_state(self, state, batch):
+        """h0 (B, H) -> the (1, B, H) tensor that ``nn.GRU`` takes."""
+        if not isinstance(state, torch.Tensor) or tuple(state.shape) != (batch, self.hidden_size):
+            got = tuple(state.shape) if isinstance(state, torch.Tensor) else type(state).__name__
+            raise ValueError(f"state: expected h0, a tensor of shape (B, H) = {(batch, self.hidden_size)}; got {got}")
+        return state.unsqueeze(0)
+
+
+def gru_to_torch(params):
+    """A float64 ``GRULanguageModel`` holding the NumPy GRU ``params``.
+
+    params: the dict of ``lessons_src.gru`` (keys ``PARAMETER_NAMES``). The
+    gate blocks are stacked in the order r, z, n (``gru.stack_gates``);
+    ``bias_ih_l0 = [b_r, b_z, b_xn]`` and ``bias_hh_l0 = [0, 0, b_hn]``.
+    """
+    vocab_size, hidden_size = check_gru_params(params)
+    W_x, W_h, b_x = stack_gates(params)
+    b_h = np.concatenate([np.zeros(2 * hidden_size), params["b_hn"]])
+    module = GRULanguageModel(vocab_size, hidden_size).double()
+    with torch.no_grad():
+        module.gru.weight_ih_l0.copy_(torch.from_numpy(W_x))
+        module.gru.weight_hh_l0.copy_(torch.from_numpy(W_h))
+        module.gru.bias_ih_l0.copy_(torch.from_numpy(b_x))
+        module.gru.bias_hh_l0.copy_(torch.from_numpy(b_h))
+        module.output.weight.copy_(torch.as_tensor(params["W_hy"], dtype=torch.float64))
+        module.output.bias.copy_(torch.as_tensor(params["b_y"], dtype=torch.float64))
+    return module
+
+
+def gru_from_torch(module):
+    """The NumPy parameter dict (float64) of a one-layer GRU language model.
+
+    module: a ``GRULanguageModel``, or any ``nn.Module`` with a ``gru``
+    attribute (a one-layer, one-direction ``nn.GRU``) and an ``output``
+    attribute (an ``nn.Linear`` from H back to V). ``b_r`` and ``b_z`` are
+    the sums ``bias_ih + bias_hh`` of their gate; ``b_xn`` and ``b_hn`` are
+    the candidate's ``bias_ih`` and ``bias_hh``. A layer built without
+    biases gives zeros. Returns a dict with the keys ``PARAMETER_NAMES``.
+    """
+    gru, output = _check_module(module)
+    H = gru.hidden_size
+    W_x = gru.weight_ih_l0.detach().double().split(H)
+    W_h = gru.weight_hh_l0.detach().double().split(H)
+    b_ih = _bias(getattr(gru, "bias_ih_l0", None), 3 * H).split(H)
+    b_hh = _bias(getattr(gru, "bias_hh_l0", None), 3 * H).split(H)
+    tensors = {}
+    for k, gate in enumerate(GATES):
+        tensors[f"W_x{gate}"], tensors[f"W_h{gate}"] = W_x[k], W_h[k]
+    tensors.update(b_r=b_ih[0] + b_hh[0], b_z=b_ih[1] + b_hh[1], b_xn=b_ih[2], b_hn=b_hh[2],
+                   W_hy=output.weight.detach().double(), b_y=_bias(output.bias, output.out_features))
+    return {name: tensors[name].numpy().copy() for name in PARAMETER_NAMES}
+
+
+def gru_grads_from_torch(module):
+    """The gradients autograd stored in ``module``, under the NumPy names.
+
+    Call it after ``loss.backward()``. The loss depends on the reset and
+    update gates' two biases only through their sum, so both have the
+    gradient of that sum; this returns the one of ``bias_ih``. Returns a dict
+    with the keys ``PARAMETER_NAMES`` (float64 arrays).
+    """
+    gru, output = _check_module(module)
+    named = {"weight_ih_l0": gru.weight_ih_l0, "weight_hh_l0": gru.weight_hh_l0,
+             "bias_ih_l0": getattr(gru, "bias_ih_l0", None), "bias_hh_l0": getattr(gru, "bias_hh_l0", None),
+             "output.weight": output.weight, "output.bias": output.bias}
+    missing = [name for name, tensor in named.items() if tensor is None or tensor.grad is None]
+    if missing:
+        raise ValueError(f"module: expected a gradient in every parameter (built with biases; call loss.backward() "
+                         f"first); none for {missing}")
+    H = gru.hidden_size
+    W_x, W_h, b_ih, b_hh = (named[name].grad.double().split(H)
+                            for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"))
+    tensors = {}
+    for k, gate in enumerate(GATES):
+        tensors[f"W_x{gate}"], tensors[f"W_h{gate}"] = W_x[k], W_h[k]
+    tensors.update(b_r=b_ih[0], b_z=b_ih[1], b_xn=b_ih[2], b_hn=b_hh[2],
+                   W_hy=output.weight.grad.double(), b_y=output.bias.grad.double())
+    return {name: tensors[name].numpy().copy() for name in PARAMETER_NAMES}
+
+
+def time_gru_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, number=10, repeats=5, seed=0):
+    """Seconds per training step of the NumPy GRU and of ``torch.nn.GRU``, on the same batch.
+
+    A step is the forward pass, the cross-entropy and the backward pass (no
+    parameter update) on one random batch of ``steps`` x ``batch_size``
+    tokens from ``vocab_size``. The torch model is ``gru_to_torch`` of the
+    NumPy parameters, timed in float64 (the same arithmetic) and float32
+    (what one trains with). Each time is the best over ``repeats`` runs of
+    the mean over ``number`` steps; the number of threads is the caller's
+    choice (``torch.set_num_threads``, ``OPENBLAS_NUM_THREADS``).
+
+    Returns ``{"numpy": s, "torch float64": s, "torch float32": s}``.
+    """
+    for name, value in (("batch_size", batch_size), ("hidden_size", hidden_size), ("steps", steps),
+                        ("vocab_size", vocab_size), ("number", number), ("repeats", repeats)):
+        require_positive_int(name, value)
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, vocab_size, size=(steps + 1, batch_size))
+    inputs, targets = one_hot(ids[:-1], vocab_size), ids[1:]
+    params = init_gru(vocab_size, hidden_size, seed=seed)
+
+    def numpy_step():
+        logits, cache = gru_forward(params, inputs)
+        _, dlogits = cross_entropy(logits, targets)
+        gru_backward(params, cache, dlogits)
+
+    times = {"numpy": _best_time(numpy_step, number, repeats)}
+    loss_function = nn.CrossEntropyLoss()
+    for dtype in (torch.float64, torch.float32):
+        module = gru_to_torch(params).to(dtype)
+        torch_inputs, torch_targets = torch.as_tensor(inputs, dtype=dtype), torch.as_tensor(targets).flatten()
+
+        def torch_step():
+            module.zero_grad()
+            loss_function(module(torch_inputs).flatten(0, 1), torch_targets).backward()
+
+        times[f"torch {str(dtype).removeprefix('torch.')}"] = _best_time(torch_step, number, repeats)
+    return times
+
+
+def _check_module(module):
+    """Check that ``module`` is a one-layer GRU language model; return ``(gru, output)``."""
+    supported = ("a one-layer, one-direction nn.GRU as module.gru, followed by an nn.Linear as module.output "
+                 "(like GRULanguageModel)")
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module: expected an nn.Module with {supported}; got {type(module).__name__}")
+    gru, output = getattr(module, "gru", None), getattr(module, "output", None)
+    if not isinstance(gru, nn.GRU) or not isinstance(output, nn.Linear):
+        raise ValueError(f"module: expected {supported}; got {type(module).__name__} with gru={type(gru).__name__}, "
+                         f"output={type(output).__name__}")
+    if gru.num_layers != 1:
+        raise ValueError(f"module.gru: only {supported} can be mapped; got num_layers={gru.num_layers}")
+    if gru.bidirectional:
+        raise ValueError(f"module.gru: only {supported} can be mapped; got bidirectional=True")
+    if output.in_features != gru.hidden_size or output.out_features != gru.input_size:
+        raise ValueError(f"module.output: expected nn.Linear({gru.hidden_size}, {gru.input_size}) to map the hidden "
+                         f"state back to the vocabulary; got nn.Linear({output.in_features}, {output.out_features})")
+    return gru, output
+
+
+def _bias(tensor, size):
+    """A bias as a float64 tensor; zeros for a layer built with ``bias=False``."""
+    return torch.zeros(size, dtype=torch.float64) if tensor is None else tensor.detach().double()

@@ -1,0 +1,538 @@
+"""Tests of lessons_src.gru and lessons_src.torch_gru: the NumPy GRU against finite differences and
+torch.nn.GRU (float64), the transfer both ways, training on the book's task, and every bad input."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from lessons_src.data import Vocabulary, generate_dataset, make_batch, one_hot, split_dataset
+from lessons_src.functional import cross_entropy, sigmoid
+from lessons_src.generate import completion_accuracy, predictor
+from lessons_src.gradcheck import gradient_check
+from lessons_src.gru import (GATES, PARAMETER_NAMES, RECURRENT_NAMES, gru_backward, gru_cell, gru_cell_backward,
+                             gru_forward, gru_parameter_shapes, gru_step, gru_step_backward, init_gru, stack_gates)
+from lessons_src.torch_gru import (GRULanguageModel, gru_from_torch, gru_grads_from_torch, gru_to_torch,
+                                   time_gru_training_step)
+from lessons_src.torch_lstm import IGNORE_INDEX, train_torch
+from lessons_src.torch_lstm import predictor as torch_predictor
+from lessons_src.train import train
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+VOCAB_SIZE, HIDDEN_SIZE = 4, 6
+SEQUENCES = [["a", "b", "a", "EOS"], ["a", "a", "a", "b", "b", "b", "a", "a", "a", "EOS"],
+             ["a", "a", "b", "b", "a", "a", "EOS"]]
+VOCAB = Vocabulary.from_sequences(SEQUENCES)
+
+
+def padded_batch():
+    """Three sequences of different lengths: the shorter ones have masked positions."""
+    inputs, targets, mask = make_batch(SEQUENCES, VOCAB)
+    assert len(VOCAB) == VOCAB_SIZE and mask.min() == 0.0
+    return inputs, targets, mask
+
+
+def randomized_params(seed, hidden_size=HIDDEN_SIZE):
+    """Parameters with every entry moved, biases included, so that no gradient is trivially right."""
+    params = init_gru(VOCAB_SIZE, hidden_size, seed=seed)
+    rng = np.random.default_rng(seed + 100)
+    return {name: value + rng.normal(0.0, 0.4, value.shape) for name, value in params.items()}
+
+
+def random_h0(batch, seed, hidden_size=HIDDEN_SIZE):
+    return np.random.default_rng(seed).normal(0.0, 0.7, (batch, hidden_size))
+
+
+def loss_and_grads(params, inputs, targets, mask, h0=None):
+    logits, cache = gru_forward(params, inputs, h0)
+    loss, dlogits = cross_entropy(logits, targets, mask)
+    return loss, gru_backward(params, cache, dlogits)
+
+
+# Gradients ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("with_h0", [False, True])
+def test_gradients_match_numerical_gradients_on_a_padded_batch(with_h0):
+    inputs, targets, mask = padded_batch()
+    h0 = random_h0(inputs.shape[1], seed=1) if with_h0 else None
+    params = randomized_params(seed=3)
+    _, grads = loss_and_grads(params, inputs, targets, mask, h0)
+    errors = gradient_check(lambda: cross_entropy(gru_forward(params, inputs, h0)[0], targets, mask)[0], params, grads)
+    assert set(errors) == set(PARAMETER_NAMES)
+    worst = max(errors, key=errors.get)
+    assert errors[worst] < 1e-6, f"{worst}: relative error {errors[worst]:.2e}"
+
+
+def independent_torch_gru(params, inputs, targets, mask, h0=None):
+    """Logits, loss and gradients of the same model built here from nn.GRU + nn.Linear (float64 autograd).
+
+    Written from PyTorch's documented layout (gates r, z, n; the candidate's two biases apart), without
+    gru_to_torch, so that a mistake in the mapping cannot hide a mistake in the model.
+    """
+    H = params["W_hr"].shape[0]
+    gru, output = nn.GRU(VOCAB_SIZE, H).double(), nn.Linear(H, VOCAB_SIZE).double()
+    with torch.no_grad():
+        gru.weight_ih_l0.copy_(torch.from_numpy(np.concatenate([params["W_xr"], params["W_xz"], params["W_xn"]])))
+        gru.weight_hh_l0.copy_(torch.from_numpy(np.concatenate([params["W_hr"], params["W_hz"], params["W_hn"]])))
+        # Split each summed bias over PyTorch's two, unevenly, to show that only the sum matters.
+        gru.bias_ih_l0.copy_(torch.from_numpy(np.concatenate([0.3 * params["b_r"], 0.6 * params["b_z"], params["b_xn"]])))
+        gru.bias_hh_l0.copy_(torch.from_numpy(np.concatenate([0.7 * params["b_r"], 0.4 * params["b_z"], params["b_hn"]])))
+        output.weight.copy_(torch.from_numpy(params["W_hy"]))
+        output.bias.copy_(torch.from_numpy(params["b_y"]))
+    hidden, _ = gru(torch.from_numpy(inputs), None if h0 is None else torch.from_numpy(h0)[None])
+    logits = output(hidden)
+    log_probs = torch.log_softmax(logits, dim=-1)
+    target_log_probs = log_probs.gather(-1, torch.from_numpy(targets)[..., None])[..., 0]
+    weights = torch.from_numpy(mask)
+    loss = -(target_log_probs * weights).sum() / weights.sum()
+    loss.backward()
+    blocks = {name: tensor.grad.split(H) for name, tensor in
+              (("W_x", gru.weight_ih_l0), ("W_h", gru.weight_hh_l0), ("b_ih", gru.bias_ih_l0), ("b_hh", gru.bias_hh_l0))}
+    grads = {}
+    for k, gate in enumerate(GATES):
+        grads[f"W_x{gate}"], grads[f"W_h{gate}"] = blocks["W_x"][k].numpy(), blocks["W_h"][k].numpy()
+    for k, name in enumerate(("b_r", "b_z")):  # both halves of a summed bias get the sum's gradient
+        np.testing.assert_allclose(blocks["b_ih"][k].numpy(), blocks["b_hh"][k].numpy(), rtol=0, atol=1e-15)
+        grads[name] = blocks["b_ih"][k].numpy()
+    grads["b_xn"], grads["b_hn"] = blocks["b_ih"][2].numpy(), blocks["b_hh"][2].numpy()
+    grads["W_hy"], grads["b_y"] = output.weight.grad.numpy(), output.bias.grad.numpy()
+    return logits.detach().numpy(), loss.item(), grads
+
+
+@pytest.mark.parametrize("with_h0", [False, True])
+def test_forward_and_gradients_match_torch_nn_gru_in_float64(with_h0):
+    inputs, targets, mask = padded_batch()
+    h0 = random_h0(inputs.shape[1], seed=2) if with_h0 else None
+    params = randomized_params(seed=4)
+    logits, cache = gru_forward(params, inputs, h0)
+    loss, dlogits = cross_entropy(logits, targets, mask)
+    grads = gru_backward(params, cache, dlogits)
+    torch_logits, torch_loss, torch_grads = independent_torch_gru(params, inputs, targets, mask, h0)
+    assert np.max(np.abs(logits - torch_logits)) < 1e-12
+    assert abs(loss - torch_loss) < 1e-12
+    assert list(grads) == list(params)
+    for name in params:
+        assert grads[name].shape == params[name].shape
+        difference = np.max(np.abs(grads[name] - torch_grads[name]))
+        assert difference < 1e-10, f"{name}: differs from torch autograd by {difference:.2e}"
+        assert np.max(np.abs(grads[name])) > 1e-6, f"{name}: gradient is (nearly) zero, the test would prove nothing"
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_gru_grads_from_torch_equal_gru_backward_through_gru_to_torch(packed):
+    inputs, targets, mask = padded_batch()
+    params = randomized_params(seed=5)
+    h0 = random_h0(inputs.shape[1], seed=6)
+    loss, grads = loss_and_grads(params, inputs, targets, mask, h0)
+    module = gru_to_torch(params)
+    lengths = torch.as_tensor(mask.sum(axis=0).astype(int)) if packed else None
+    logits = module(torch.from_numpy(inputs), torch.from_numpy(h0), lengths=lengths)
+    ignored = torch.where(torch.from_numpy(mask) > 0, torch.from_numpy(targets), IGNORE_INDEX)
+    torch_loss = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)(logits.flatten(0, 1), ignored.flatten())
+    torch_loss.backward()
+    torch_grads = gru_grads_from_torch(module)
+    assert abs(torch_loss.item() - loss) < 1e-12
+    assert list(torch_grads) == list(PARAMETER_NAMES)
+    for name in PARAMETER_NAMES:
+        assert torch_grads[name].dtype == np.float64
+        assert np.max(np.abs(torch_grads[name] - grads[name])) < 1e-10, name
+
+
+def test_one_step_functions_are_the_steps_of_the_forward_and_backward_passes():
+    inputs, targets, mask = padded_batch()
+    params = randomized_params(seed=7)
+    h0 = random_h0(inputs.shape[1], seed=8)
+    logits, cache = gru_forward(params, inputs, h0)
+    _, dlogits = cross_entropy(logits, targets, mask)
+    grads = gru_backward(params, cache, dlogits)
+
+    states, steps = [h0], []
+    for t in range(inputs.shape[0]):
+        h, gates = gru_step(params, inputs[t], states[-1])
+        for name, value in zip(("r", "z", "n", "u"), gates):
+            np.testing.assert_array_equal(value, cache[name][t])
+        np.testing.assert_array_equal(h, cache["h"][t])
+        states.append(h)
+        steps.append(gates)
+    summed = {name: np.zeros_like(params[name]) for name in RECURRENT_NAMES}
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(inputs.shape[0])):
+        dh = dlogits[t] @ params["W_hy"] + dh_next
+        dh_next, step_grads = gru_step_backward(params, dh, inputs[t], states[t], steps[t])
+        assert list(step_grads) == list(RECURRENT_NAMES)
+        for name in RECURRENT_NAMES:
+            summed[name] += step_grads[name]
+    for name in RECURRENT_NAMES:
+        np.testing.assert_allclose(summed[name], grads[name], rtol=0, atol=1e-15)
+
+
+def test_gru_cell_backward_against_finite_differences_of_gru_cell():
+    rng = np.random.default_rng(9)
+    batch, H = 3, 4
+    arrays = {"a_x": rng.normal(size=(batch, 3 * H)), "h_prev": rng.normal(size=(batch, H)),
+              "W_h": rng.normal(size=(3 * H, H)), "b_hn": rng.normal(size=H)}
+    weights = rng.normal(size=(batch, H))                      # L = sum(weights * h): dh = weights
+
+    def loss():
+        return float(np.sum(weights * gru_cell(arrays["a_x"], arrays["h_prev"], arrays["W_h"], arrays["b_hn"])[0]))
+
+    _, gates = gru_cell(arrays["a_x"], arrays["h_prev"], arrays["W_h"], arrays["b_hn"])
+    dh_prev, da_x, da_h = gru_cell_backward(weights, arrays["h_prev"], gates, arrays["W_h"])
+    analytic = {"a_x": da_x, "h_prev": dh_prev, "W_h": da_h.T @ arrays["h_prev"], "b_hn": da_h[:, 2 * H:].sum(axis=0)}
+    errors = gradient_check(loss, arrays, analytic)
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_a_backward_step_without_the_direct_path_fails_the_gradient_check():
+    """The planted mistake the chapter shows: h_prev's direct path z * dh left out."""
+    inputs, targets, mask = padded_batch()
+    params = randomized_params(seed=10)
+
+    def no_direct_path(dh, h_prev, gates, W_h):
+        dh_prev, da_x, da_h = gru_cell_backward(dh, h_prev, gates, W_h)
+        return dh_prev - dh * gates[1], da_x, da_h
+
+    logits, cache = gru_forward(params, inputs)
+    _, dlogits = cross_entropy(logits, targets, mask)
+    wrong = gru_backward(params, cache, dlogits, cell_backward=no_direct_path)
+    errors = gradient_check(lambda: cross_entropy(gru_forward(params, inputs)[0], targets, mask)[0], params, wrong)
+    assert errors["W_hy"] < 1e-6 and errors["b_y"] < 1e-6           # the output layer does not see it
+    assert min(errors[name] for name in RECURRENT_NAMES) > 1e-2       # every recurrent parameter does
+
+
+def test_padding_does_not_change_the_real_positions():
+    inputs, _, mask = padded_batch()
+    params = randomized_params(seed=11)
+    h0 = random_h0(inputs.shape[1], seed=12)
+    logits, _ = gru_forward(params, inputs, h0)
+    for b in range(inputs.shape[1]):
+        length = int(mask[:, b].sum())
+        alone, _ = gru_forward(params, inputs[:length, b:b + 1], h0[b:b + 1])
+        np.testing.assert_allclose(logits[:length, b:b + 1], alone, rtol=0, atol=1e-14)
+
+
+def test_the_cache_keeps_the_gates_and_the_update():
+    inputs, _, _ = padded_batch()
+    params = randomized_params(seed=13)
+    h0 = random_h0(inputs.shape[1], seed=14)
+    _, cache = gru_forward(params, inputs, h0)
+    steps, batch, _ = inputs.shape
+    for name in ("r", "z", "n", "u", "h"):
+        assert cache[name].shape == (steps, batch, HIDDEN_SIZE)
+    assert 0 < cache["r"].min() and cache["z"].max() < 1
+    h_prev = np.concatenate([h0[None], cache["h"][:-1]])
+    W = params
+    r = sigmoid(inputs @ W["W_xr"].T + h_prev @ W["W_hr"].T + W["b_r"])
+    z = sigmoid(inputs @ W["W_xz"].T + h_prev @ W["W_hz"].T + W["b_z"])
+    u = h_prev @ W["W_hn"].T + W["b_hn"]
+    n = np.tanh(inputs @ W["W_xn"].T + W["b_xn"] + r * u)
+    for name, value in (("r", r), ("z", z), ("u", u), ("n", n), ("h", (1 - z) * n + z * h_prev)):
+        np.testing.assert_allclose(cache[name], value, rtol=0, atol=1e-14)
+
+
+def test_init_gru():
+    params = init_gru(VOCAB_SIZE, HIDDEN_SIZE, seed=0)
+    assert list(params) == list(PARAMETER_NAMES)
+    assert {name: value.shape for name, value in params.items()} == gru_parameter_shapes(VOCAB_SIZE, HIDDEN_SIZE)
+    assert all(value.dtype == np.float64 for value in params.values())
+    for gate in GATES:
+        W_h = params[f"W_h{gate}"]
+        np.testing.assert_allclose(W_h @ W_h.T, np.eye(HIDDEN_SIZE), atol=1e-12)
+    assert all(np.all(params[name] == 0.0) for name in ("b_r", "b_z", "b_xn", "b_hn", "b_y"))
+    again, other = init_gru(VOCAB_SIZE, HIDDEN_SIZE, seed=0), init_gru(VOCAB_SIZE, HIDDEN_SIZE, seed=1)
+    assert all(np.array_equal(params[name], again[name]) for name in params)
+    assert not np.array_equal(params["W_hr"], other["W_hr"])
+    assert not any(np.array_equal(params["W_hr"], params[f"W_h{gate}"]) for gate in "zn")
+    W_x, W_h, b_x = stack_gates(params)
+    assert W_x.shape == (3 * HIDDEN_SIZE, VOCAB_SIZE) and W_h.shape == (3 * HIDDEN_SIZE, HIDDEN_SIZE)
+    assert b_x.shape == (3 * HIDDEN_SIZE,)
+    np.testing.assert_array_equal(W_h[HIDDEN_SIZE:2 * HIDDEN_SIZE], params["W_hz"])
+
+
+def test_the_parameter_count_lies_between_the_rnns_and_the_lstms():
+    from lessons_src.lstm import lstm_parameter_shapes
+    from lessons_src.rnn import rnn_parameter_shapes
+
+    def count(shapes):
+        return sum(int(np.prod(shape)) for shape in shapes.values())
+
+    V, H = 4, 32
+    assert count(gru_parameter_shapes(V, H)) == 3 * (H * V + H * H) + 4 * H + V * H + V
+    assert count(rnn_parameter_shapes(V, H)) < count(gru_parameter_shapes(V, H)) < count(lstm_parameter_shapes(V, H))
+    # nn.GRU has 2H biases more: the two biases of the reset and update gates that we keep as one each
+    torch_count = sum(p.numel() for p in GRULanguageModel(V, H).parameters())
+    assert torch_count == count(gru_parameter_shapes(V, H)) + 2 * H
+
+
+# The bridge to PyTorch -------------------------------------------------------------------------
+
+
+def test_round_trip_numpy_to_torch_to_numpy_is_exact():
+    params = randomized_params(seed=15)
+    module = gru_to_torch(params)
+    assert isinstance(module, GRULanguageModel) and module.gru.weight_ih_l0.dtype == torch.float64
+    back = gru_from_torch(module)
+    assert list(back) == list(params)
+    for name in params:
+        assert back[name].dtype == np.float64 and np.array_equal(back[name], params[name]), name
+    np.testing.assert_array_equal(module.gru.bias_hh_l0.detach().numpy()[:2 * HIDDEN_SIZE], 0.0)
+
+
+def test_a_torch_initialised_module_maps_to_numpy_and_back_with_the_same_logits():
+    torch.manual_seed(0)
+    module = GRULanguageModel(VOCAB_SIZE, 5).double()
+    assert float(module.gru.bias_hh_l0.detach().abs().min()) > 0.0  # PyTorch initialises both biases
+    params = gru_from_torch(module)
+    inputs, _, _ = padded_batch()
+    h0 = random_h0(inputs.shape[1], seed=16, hidden_size=5)
+    expected = module(torch.from_numpy(inputs), torch.from_numpy(h0)).detach().numpy()
+    assert np.max(np.abs(gru_forward(params, inputs, h0)[0] - expected)) < 1e-12
+    again = gru_to_torch(params)(torch.from_numpy(inputs), torch.from_numpy(h0)).detach().numpy()
+    assert np.max(np.abs(again - expected)) < 1e-12
+    bias_ih, bias_hh = module.gru.bias_ih_l0.detach().numpy(), module.gru.bias_hh_l0.detach().numpy()
+    np.testing.assert_array_equal(params["b_z"], bias_ih[5:10] + bias_hh[5:10])
+    np.testing.assert_array_equal(params["b_xn"], bias_ih[10:])
+    np.testing.assert_array_equal(params["b_hn"], bias_hh[10:])
+
+
+def test_a_module_without_biases_maps_to_zero_biases():
+    class NoBias(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru, self.output = nn.GRU(VOCAB_SIZE, 3, bias=False), nn.Linear(3, VOCAB_SIZE, bias=False)
+
+    params = gru_from_torch(NoBias())
+    assert all(np.all(params[name] == 0.0) for name in ("b_r", "b_z", "b_xn", "b_hn", "b_y"))
+    module = NoBias()
+    module.output(module.gru(torch.zeros(2, 1, VOCAB_SIZE))[0]).sum().backward()
+    with pytest.raises(ValueError, match=r"module: expected a gradient in every parameter.*bias_ih_l0"):
+        gru_grads_from_torch(module)
+
+
+def test_gru_can_be_imported_from_lessons_src_gru_without_loading_torch_until_then():
+    code = ("import sys; import lessons_src.gru as g; assert 'torch' not in sys.modules, 'torch loaded by gru'; "
+            "from lessons_src.gru import gru_to_torch, gru_from_torch, gru_grads_from_torch; "
+            "import lessons_src.torch_gru as t; assert gru_to_torch is t.gru_to_torch and gru_from_torch is t.gru_from_torch; "
+            "assert 'gru_to_torch' in dir(g)")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with pytest.raises(AttributeError, match="has no attribute 'gru_to_keras'"):
+        from lessons_src import gru
+
+        gru.gru_to_keras  # noqa: B018
+
+
+def test_the_step_timer_returns_a_positive_time_for_each_implementation():
+    times = time_gru_training_step(batch_size=2, hidden_size=3, steps=2, number=1, repeats=1)
+    assert set(times) == {"numpy", "torch float64", "torch float32"} and min(times.values()) > 0
+
+
+# Training on the book's task -------------------------------------------------------------------
+
+
+def test_the_numpy_gru_trained_with_the_settings_of_chapters_2_and_3_completes_every_test_sequence():
+    train_sequences, val_sequences, test_sequences = split_dataset(generate_dataset(), p_train=0.8, p_val=0.1, p_test=0.1)
+    vocab = Vocabulary.from_sequences(train_sequences)
+    params = init_gru(len(vocab), 16, seed=0)
+    history = train(gru_forward, gru_backward, params, train_sequences, val_sequences, vocab,
+                    epochs=60, batch_size=32, lr=0.01, optimizer="adam", max_norm=5.0, seed=0)
+    assert history["val_loss"][-1] < 0.2
+    assert completion_accuracy(predictor(gru_forward, params), vocab, test_sequences) == 1.0
+
+
+def test_the_torch_gru_language_model_trains_to_every_test_sequence_and_agrees_with_numpy():
+    train_sequences, val_sequences, test_sequences = split_dataset(generate_dataset())
+    vocab = Vocabulary.from_sequences(train_sequences)
+    torch.manual_seed(0)
+    model = GRULanguageModel(len(vocab), 16).double()
+    history = train_torch(model, train_sequences, val_sequences, vocab, epochs=30, lr=0.02)
+    assert history["val_loss"][-1] < 0.5 * history["val_loss"][0]
+    assert completion_accuracy(torch_predictor(model), vocab, test_sequences) == 1.0
+    params = gru_from_torch(model)
+    assert completion_accuracy(predictor(gru_forward, params), vocab, test_sequences) == 1.0
+
+
+# Bad input -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "vocab_size, hidden_size, error, words",
+    [(0, 4, ValueError, "vocab_size"), (4, 0, ValueError, "hidden_size"), (4, -3, ValueError, "hidden_size"),
+     (4, 2.5, TypeError, "hidden_size"), ("4", 4, TypeError, "vocab_size"), (4, True, TypeError, "hidden_size")],
+)
+def test_init_gru_rejects_bad_sizes(vocab_size, hidden_size, error, words):
+    with pytest.raises(error, match=words):
+        init_gru(vocab_size, hidden_size)
+
+
+BAD_PARAMS = [
+    (lambda p: p.pop("W_hn"), ValueError, r"params: expected the keys .*missing \['W_hn'\]"),
+    (lambda p: p.update(W_xh=np.zeros((6, 4))), ValueError, r"unexpected \['W_xh'\]"),
+    (lambda p: p.update(W_hz=np.zeros((6, 5))), ValueError, r"params\['W_hz'\]: expected shape \(6, 6\).*got \(6, 5\)"),
+    (lambda p: p.update(b_hn=np.zeros(5)), ValueError, r"params\['b_hn'\]: expected shape \(6,\)"),
+    (lambda p: p.update(b_y=np.zeros(5)), ValueError, r"params\['b_y'\]: expected shape \(4,\)"),
+    (lambda p: p.update(W_xr=np.zeros(6)), ValueError, r"params\['W_xr'\]: expected a 2-D array"),
+    (lambda p: p.update(b_r=[0.0] * 6), TypeError, r"params\['b_r'\]: expected a NumPy array; got list"),
+]
+
+
+@pytest.mark.parametrize("change, error, message", BAD_PARAMS)
+@pytest.mark.parametrize("function", ["gru_forward", "gru_backward", "gru_to_torch", "gru_step", "gru_step_backward"])
+def test_every_function_taking_params_rejects_bad_ones(function, change, error, message):
+    inputs, _, _ = padded_batch()
+    good = init_gru(VOCAB_SIZE, HIDDEN_SIZE)
+    logits, cache = gru_forward(good, inputs)
+    h_prev = np.zeros((3, HIDDEN_SIZE))
+    _, gates = gru_step(good, inputs[0], h_prev)
+    params = dict(good)
+    change(params)
+    calls = {"gru_forward": lambda: gru_forward(params, inputs), "gru_backward": lambda: gru_backward(params, cache, logits),
+             "gru_to_torch": lambda: gru_to_torch(params), "gru_step": lambda: gru_step(params, inputs[0], h_prev),
+             "gru_step_backward": lambda: gru_step_backward(params, h_prev, inputs[0], h_prev, gates)}
+    with pytest.raises(error, match=message):
+        calls[function]()
+
+
+@pytest.mark.parametrize("params", [[np.zeros(3)], None, {}])
+def test_params_that_are_no_dict_of_arrays_are_refused(params):
+    with pytest.raises((TypeError, ValueError), match="params: expected a (non-empty )?dict"):
+        gru_forward(params, np.zeros((2, 1, 4)))
+    with pytest.raises((TypeError, ValueError), match="params: expected a (non-empty )?dict"):
+        gru_to_torch(params)
+
+
+def test_forward_rejects_bad_inputs_and_h0():
+    inputs, _, _ = padded_batch()
+    params = init_gru(VOCAB_SIZE, HIDDEN_SIZE)
+    with pytest.raises(ValueError, match=r"inputs: expected shape \(T, B, V\) with V=4.*got \(9, 3\)"):
+        gru_forward(params, inputs[:, :, 0])
+    with pytest.raises(ValueError, match=r"inputs: expected shape \(T, B, V\) with V=4.*got \(9, 3, 5\)"):
+        gru_forward(params, np.zeros((9, 3, 5)))
+    with pytest.raises(ValueError, match=r"inputs: .*got \(0, 3, 4\)"):
+        gru_forward(params, np.zeros((0, 3, 4)))
+    with pytest.raises(TypeError, match="inputs: expected a NumPy array"):
+        gru_forward(params, inputs.tolist())
+    with pytest.raises(ValueError, match=r"h0: expected shape \(B, H\) = \(3, 6\); got \(2, 6\)"):
+        gru_forward(params, inputs, np.zeros((2, 6)))
+    with pytest.raises(ValueError, match=r"h0: expected shape \(B, H\) = \(3, 6\); got \(6,\)"):
+        gru_forward(params, inputs, np.zeros(6))
+    with pytest.raises(TypeError, match=r"h0: expected None or a NumPy array"):
+        gru_forward(params, inputs, (np.zeros((3, 6)),))
+
+
+def test_backward_rejects_bad_arguments():
+    inputs, _, _ = padded_batch()
+    params = init_gru(VOCAB_SIZE, HIDDEN_SIZE)
+    logits, cache = gru_forward(params, inputs)
+    with pytest.raises(ValueError, match=r"dlogits: expected shape \(9, 3, 4\).*got \(9, 3\)"):
+        gru_backward(params, cache, logits[:, :, 0])
+    with pytest.raises(TypeError, match="dlogits: expected a NumPy array"):
+        gru_backward(params, cache, logits.tolist())
+    with pytest.raises(TypeError, match="cache: expected the dict returned by gru_forward"):
+        gru_backward(params, (logits, cache), logits)
+    with pytest.raises(TypeError, match="cache: expected the dict returned by gru_forward"):
+        gru_backward(params, {"h": cache["h"]}, logits)
+    with pytest.raises(ValueError, match=r"cache: expected a cache made with these params \(V=4, H=7\)"):
+        gru_backward(init_gru(VOCAB_SIZE, HIDDEN_SIZE + 1), cache, logits)
+    with pytest.raises(TypeError, match="cell_backward: expected a function like gru_cell_backward"):
+        gru_backward(params, cache, logits, cell_backward="gru_cell_backward")
+
+
+def test_the_step_functions_reject_bad_arguments():
+    params = init_gru(VOCAB_SIZE, HIDDEN_SIZE)
+    x, h_prev = one_hot(np.array([0, 1, 2]), VOCAB_SIZE), np.zeros((3, HIDDEN_SIZE))
+    with pytest.raises(TypeError, match=r"x: expected a NumPy array \(B, 4\); got list"):
+        gru_step(params, x.tolist(), h_prev)
+    with pytest.raises(ValueError, match=r"x: expected shape \(B, 4\) for V=4, H=6; got \(3, 5\)"):
+        gru_step(params, np.zeros((3, 5)), h_prev)
+    with pytest.raises(ValueError, match=r"h_prev: expected shape \(B, 6\).*got \(3, 5\)"):
+        gru_step(params, x, np.zeros((3, 5)))
+    with pytest.raises(ValueError, match=r"h_prev: expected 3 rows like x \(B\); got 2"):
+        gru_step(params, x, np.zeros((2, HIDDEN_SIZE)))
+    h, gates = gru_step(params, x, h_prev)
+    with pytest.raises(TypeError, match=r"gates: expected the tuple \(r, z, n, u\)"):
+        gru_step_backward(params, h, x, h_prev, gates[:3])
+    with pytest.raises(TypeError, match=r"gates: expected the tuple \(r, z, n, u\)"):
+        gru_step_backward(params, h, x, h_prev, {"r": gates[0]})
+    with pytest.raises(ValueError, match=r"dh: expected shape \(3, 6\) like h_prev"):
+        gru_step_backward(params, h[:2], x, h_prev, gates)
+    with pytest.raises(ValueError, match=r"z: expected shape \(3, 6\) like h_prev"):
+        gru_step_backward(params, h, x, h_prev, (gates[0], gates[1][:, :2], gates[2], gates[3]))
+    with pytest.raises(TypeError, match="dh: expected a NumPy array"):
+        gru_step_backward(params, h.tolist(), x, h_prev, gates)
+
+
+def test_the_stacked_cell_functions_reject_bad_arguments():
+    rng = np.random.default_rng(0)
+    a_x, h_prev, W_h, b_hn = rng.normal(size=(2, 9)), rng.normal(size=(2, 3)), rng.normal(size=(9, 3)), np.zeros(3)
+    with pytest.raises(ValueError, match=r"a_x: expected shape \(2, 9\) \(B=2, H=3 from h_prev\); got \(2, 8\)"):
+        gru_cell(a_x[:, :8], h_prev, W_h, b_hn)
+    with pytest.raises(ValueError, match=r"W_h: expected shape \(9, 3\)"):
+        gru_cell(a_x, h_prev, W_h.T, b_hn)
+    with pytest.raises(ValueError, match=r"b_hn: expected shape \(3,\)"):
+        gru_cell(a_x, h_prev, W_h, np.zeros(4))
+    with pytest.raises(ValueError, match=r"h_prev: expected shape \(B, H\)"):
+        gru_cell(a_x, h_prev[0], W_h, b_hn)
+    with pytest.raises(TypeError, match="W_h: expected a NumPy array"):
+        gru_cell(a_x, h_prev, W_h.tolist(), b_hn)
+    h, gates = gru_cell(a_x, h_prev, W_h, b_hn)
+    with pytest.raises(ValueError, match=r"W_h: expected shape \(3H, H\) with H=3"):
+        gru_cell_backward(h, h_prev, gates, W_h.T)
+    with pytest.raises(TypeError, match=r"gates: expected the tuple \(r, z, n, u\)"):
+        gru_cell_backward(h, h_prev, gates[0], W_h)
+
+
+def test_gru_to_torch_and_back_reject_what_they_cannot_map():
+    class Wrapped(nn.Module):
+        def __init__(self, output_size=VOCAB_SIZE, **options):
+            super().__init__()
+            self.gru = nn.GRU(VOCAB_SIZE, HIDDEN_SIZE, **options)
+            self.output = nn.Linear(HIDDEN_SIZE, output_size)
+
+    class LSTMInstead(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm, self.output = nn.LSTM(VOCAB_SIZE, HIDDEN_SIZE), nn.Linear(HIDDEN_SIZE, VOCAB_SIZE)
+
+    cases = [
+        (Wrapped(num_layers=2), ValueError, "num_layers=2"),
+        (Wrapped(bidirectional=True), ValueError, "bidirectional=True"),
+        (Wrapped(output_size=5), ValueError, r"module.output: expected nn.Linear\(6, 4\).*got nn.Linear\(6, 5\)"),
+        (nn.GRU(VOCAB_SIZE, HIDDEN_SIZE), ValueError, "module: expected a one-layer, one-direction nn.GRU"),
+        (LSTMInstead(), ValueError, "gru=NoneType, output=Linear"),
+        (init_gru(VOCAB_SIZE, HIDDEN_SIZE), TypeError, "module: expected an nn.Module .*; got dict"),
+        ("GRU", TypeError, "module: expected an nn.Module .*; got str"),
+    ]
+    for module, error, message in cases:
+        for function in (gru_from_torch, gru_grads_from_torch):
+            with pytest.raises(error, match=message):
+                function(module)
+
+
+def test_gru_grads_from_torch_needs_a_backward_pass_first():
+    with pytest.raises(ValueError, match=r"call loss.backward\(\) first\); none for \['weight_ih_l0'"):
+        gru_grads_from_torch(gru_to_torch(init_gru(VOCAB_SIZE, HIDDEN_SIZE)))
+
+
+def test_the_torch_model_rejects_bad_inputs_and_states():
+    model = GRULanguageModel(VOCAB_SIZE, HIDDEN_SIZE)
+    with pytest.raises(ValueError, match=r"inputs: expected a tensor of shape \(T, B, V\) with V=4; got \(5, 2, 3\)"):
+        model(torch.zeros(5, 2, 3))
+    with pytest.raises(ValueError, match=r"state: expected h0, a tensor of shape \(B, H\) = \(2, 6\); got \(1, 2, 6\)"):
+        model(torch.zeros(5, 2, VOCAB_SIZE), torch.zeros(1, 2, HIDDEN_SIZE))
+    with pytest.raises(ValueError, match=r"state: expected h0.*got tuple"):
+        model(torch.zeros(5, 2, VOCAB_SIZE), (torch.zeros(2, HIDDEN_SIZE),))
+    with pytest.raises(ValueError, match="hidden_size: expected a positive integer; got 0"):
+        GRULanguageModel(VOCAB_SIZE, 0)
+
+
+@pytest.mark.parametrize("name, value, error", [("batch_size", 0, ValueError), ("hidden_size", 2.0, TypeError),
+                                                ("repeats", -1, ValueError)])
+def test_the_step_timer_rejects_bad_sizes(name, value, error):
+    with pytest.raises(error, match=name):
+        time_gru_training_step(**{name: value})
+
