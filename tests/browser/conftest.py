@@ -1,5 +1,5 @@
-"""Fixtures of the browser tests: Debian's Chromium driven by Playwright and the built book served on
-127.0.0.1.
+"""Fixtures of the browser tests: Debian's Chromium driven by Playwright, the built book served on
+127.0.0.1, and a JupyterLab server of the tests' own.
 
 Without Chromium (or Playwright) the browser tests are skipped with a message; in CI (``CI=true``)
 that is a failure instead. The browser never reaches another host: every such request is aborted,
@@ -9,11 +9,15 @@ as it would fail for a reader without a network.
 from __future__ import annotations
 
 import posixpath
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from book_site import Visit, block_other_hosts, ensure_built, html_dir, serve, skip_or_fail
+from book_site import ROOT, Visit, block_other_hosts, ensure_built, html_dir, serve, skip_or_fail
+from jupyterlab_driver import JupyterLab
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -95,3 +99,38 @@ def visit(context, server, screenshot_dir):
     yield open_page
     for opened in visits.values():
         opened.page.close()
+
+
+# --------------------------------------------------------------------------
+# JupyterLab
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(browser, tmp_path_factory):
+    """One ``jupyter lab`` server for a test module, serving a temporary folder with a copy of ``book/``
+    and, in ``student/``, the student notebook of chapter 1 made by ``python -m lessons_src.assignments``.
+    The server is stopped at the end, whatever happened. (``browser`` comes first: without Chromium
+    the tests are skipped before a server starts.)"""
+    workdir = tmp_path_factory.mktemp("jupyterlab")
+    root = workdir / "root"
+    shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    command = [sys.executable, "-m", "lessons_src.assignments", str(root / "student"), "--chapters", "01"]
+    made = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, f"`{' '.join(command[1:])}` failed:\n{made.stdout}{made.stderr}"
+    lab = JupyterLab(root, workdir)
+    try:
+        lab.start()
+        yield lab
+    finally:
+        lab.stop()
+
+
+@pytest.fixture(scope="module")
+def lab_page(browser):
+    """One browser page for JupyterLab, shared by a module's tests (JupyterLab loads once); it reaches
+    only 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    block_other_hosts(context)
+    yield context.new_page()
+    context.close()
