@@ -1,69 +1,41 @@
 """Do they count? Longer sequences than in training, and the gradient through time.
 
-Chapter 5 trains a simple RNN and an LSTM (both in PyTorch) on ``a``×n ``b``×n
-``a``×n ``EOS`` with small n and asks how far they count beyond it.
+Chapter 5 trains a simple RNN and an LSTM (both in PyTorch, ``torch_models``)
+on the book's language (``language``) with small n and asks how far they
+count beyond it.
 
-- ``RNNLanguageModel``: ``nn.RNN`` (tanh) followed by an output ``nn.Linear``,
-  a ``torch_lstm.RecurrentLanguageModel`` like ``torch_lstm.LSTMLanguageModel``.
-- ``counting_sequence``, ``accuracy_by_n``, ``written_counts``: what the greedy
-  completion of the prompt ``a``×n ``b`` gets right, for each n.
+- ``accuracy_by_n``, ``written_counts``: what the greedy completion of the
+  prompt a×n b gets right, for each n.
 - ``unroll``: the hidden (and cell) state after every step, for plotting and
   for gradients.
 - ``gradient_norms``: how strongly the loss at the last step reaches back to
   the hidden state k steps earlier.
-- ``count_like_units``: the hidden units whose cell state follows the count.
+- ``count_like_units``: the hidden units whose state follows the count.
 
 Shapes follow the rest of the book (time first): one-hot inputs ``(T, B, V)``,
-logits ``(T, B, V)``, states ``(B, H)``.
+logits ``(T, B, V)``, states ``(B, H)``. PyTorch is imported by the functions
+that take a module, so the rest works without it.
 """
 
 import copy
 from numbers import Integral
 
 import numpy as np
-import torch
-from torch import nn
 
-from .data import EOS, one_hot
+from .data import one_hot, require_vocabulary
 from .generate import complete, completion_accuracy
-from .torch_lstm import RecurrentLanguageModel
-from .validation import require_positive_int, require_vocabulary
-
-
-class RNNLanguageModel(RecurrentLanguageModel):
-    """A simple (Elman) RNN that reads one-hot tokens and scores the next token.
-
-    ``self.rnn`` is ``nn.RNN(vocab_size, hidden_size)`` (one layer, tanh, time
-    first) and ``self.output`` is ``nn.Linear(hidden_size, vocab_size)`` with a
-    bias: the model of chapter 2, ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)``
-    and ``y_t = W_hy h_t + b_y`` (PyTorch's ``b_h`` is the sum of its
-    ``bias_ih_l0`` and ``bias_hh_l0``). The optional ``state`` of ``forward``
-    is h0, (B, H).
-    """
-
-    layer_class, layer_name = nn.RNN, "rnn"
-
-    def layer_state(self, state, batch):
-        """h0 (B, H) -> the (1, B, H) tensor that ``nn.RNN`` takes."""
-        if not isinstance(state, torch.Tensor) or tuple(state.shape) != (batch, self.hidden_size):
-            got = tuple(state.shape) if isinstance(state, torch.Tensor) else type(state).__name__
-            raise ValueError(f"state: expected h0, a tensor of shape (B, H) = {(batch, self.hidden_size)}; got {got}")
-        return state.unsqueeze(0)
-
-
-def counting_sequence(n):
-    """The sentence of the language with count n: ``a``×n ``b``×n ``a``×n ``EOS`` (3n + 1 tokens)."""
-    require_positive_int("n", n)
-    return ["a"] * n + ["b"] * n + ["a"] * n + [EOS]
+from .language import FIRST, MIDDLE, count_signal, counting_sequence, prompt_of
+from .validation import require_positive_int, require_tokens
 
 
 def accuracy_by_n(model, vocab, ns):
-    """For each n in ``ns``: 1.0 if the model completes ``a``×n ``b`` exactly, else 0.0.
+    """For each n in ``ns``: 1.0 if the model completes a×n b exactly, else 0.0.
 
     model: a function from one-hot inputs (T, B, V) to logits (T, B, V), such
-    as ``torch_lstm.predictor(module)``. Greedy completion has no chance in it,
-    so for one model and one n the answer is right or wrong: the accuracy at n
-    is ``completion_accuracy`` on the single sentence ``counting_sequence(n)``.
+    as ``torch_train.torch_predictor(module)``. Greedy completion has no chance
+    in it, so for one model and one n the answer is right or wrong: the
+    accuracy at n is ``completion_accuracy`` on the single sentence
+    ``counting_sequence(n)``.
 
     Returns a float array of shape ``(len(ns),)`` holding 0.0 and 1.0.
     """
@@ -72,20 +44,20 @@ def accuracy_by_n(model, vocab, ns):
 
 
 def written_counts(model, vocab, ns):
-    """How many ``b`` and then how many ``a`` the model writes after the prompt ``a``×n ``b``.
+    """How many ``b`` and then how many ``a`` the model writes after the prompt a×n b.
 
     The greedy completion (at most 2 (3n + 1) tokens in all) is read from the
     prompt's ``b`` on: the first number is the length of the run of ``b``
     (the prompt's ``b`` included), the second the length of the run of ``a``
-    right after it. A model that counts writes ``(n, n)``.
+    right after it (0 if there is none). A model that counts writes ``(n, n)``.
 
     Returns an int array of shape ``(len(ns), 2)``.
     """
     ns = _check_ns(ns)
     counts = np.zeros((len(ns), 2), dtype=np.int64)
     for row, n in enumerate(ns):
-        written = complete(model, vocab, ["a"] * n + ["b"], max_len=2 * (3 * n + 1))[n:]
-        for column, token in enumerate(("b", "a")):
+        written = complete(model, vocab, prompt_of(counting_sequence(n)), max_len=2 * (3 * n + 1))[n:]
+        for column, token in enumerate((MIDDLE, FIRST)):
             run = 0
             while written and written[0] == token:
                 written.pop(0)
@@ -97,7 +69,7 @@ def written_counts(model, vocab, ns):
 def unroll(module, inputs):
     """Run the recurrent layer of ``module`` one step at a time and keep every state.
 
-    module: an ``RNNLanguageModel`` or a ``torch_lstm.LSTMLanguageModel``.
+    module: an ``RNNLanguageModel`` or an ``LSTMLanguageModel`` (``torch_models``).
     inputs: (T, B, V) one-hot tensor in the module's dtype.
 
     Returns ``(hidden, cells)``: two lists of T tensors of shape (B, H),
@@ -109,7 +81,7 @@ def unroll(module, inputs):
     """
     layer = _recurrent_layer(module)
     module.check_inputs(inputs)
-    is_lstm = isinstance(layer, nn.LSTM)
+    is_lstm = len(module.state_names) == 2
     hidden, cells = [], [] if is_lstm else None
     state = None
     for x in inputs:
@@ -136,10 +108,9 @@ def gradient_norms(module, vocab, tokens):
     The module is left unchanged: the gradients are taken on a float64 copy.
     Returns a float64 array of shape (T,).
     """
-    require_vocabulary(vocab)
-    if isinstance(tokens, str) or not isinstance(tokens, (list, tuple)) or len(tokens) < 2:
-        raise ValueError(f"tokens: expected a list of at least 2 tokens; got {tokens!r:.80}")
-    _recurrent_layer(module)
+    import torch
+
+    _check_gradient_norms_args(module, vocab, tokens)
     model = copy.deepcopy(module).double()      # float64: norms far below float32's range stay exact
     ids = vocab.encode(tokens)
     inputs = torch.as_tensor(one_hot(ids[:-1], len(vocab))[:, None, :])              # (T, 1, V)
@@ -147,31 +118,13 @@ def gradient_norms(module, vocab, tokens):
     for h in hidden:
         h.retain_grad()
     logits = model.output(hidden[-1])                                                # (1, V)
-    loss = nn.functional.cross_entropy(logits, torch.as_tensor(ids[-1:]))
+    loss = torch.nn.functional.cross_entropy(logits, torch.as_tensor(ids[-1:]))
     loss.backward()
     return np.array([h.grad.norm().item() for h in reversed(hidden)])
 
 
-def count_signal(tokens):
-    """The count a counter would hold after each token: +1 per ``a`` of the first block, -1 per ``b``.
-
-    tokens: the input tokens of one sentence. The signal rises through the
-    first run of ``a``, falls through the ``b``, and stays where it is after
-    them. Returns a float array of shape ``(len(tokens),)``.
-    """
-    signal, count, seen_b = [], 0, False
-    for token in tokens:
-        if token == "b":
-            count -= 1
-            seen_b = True
-        elif token == "a" and not seen_b:
-            count += 1
-        signal.append(count)
-    return np.array(signal, dtype=np.float64)
-
-
 def count_like_units(states, tokens, k=2):
-    """The k hidden units whose state follows ``count_signal(tokens)`` most closely.
+    """The k hidden units whose state follows ``language.count_signal(tokens)`` most closely.
 
     states: (T, H) one state per input token, for example the LSTM's cell
     state (from ``unroll``) or the RNN's hidden state after each of the T ``tokens``.
@@ -180,15 +133,7 @@ def count_like_units(states, tokens, k=2):
     counts as uncorrelated. Returns ``(units, correlations)``: the k unit
     numbers, best first, and their signed correlations, both arrays of shape (k,).
     """
-    states = np.asarray(states, dtype=np.float64)
-    if states.ndim != 2 or states.shape[0] != len(tokens):
-        raise ValueError(f"states: expected shape (T, H) with T={len(tokens)} (one row per token); got {states.shape}")
-    require_positive_int("k", k)
-    if k > states.shape[1]:
-        raise ValueError(f"k: expected at most H={states.shape[1]} units; got {k}")
-    if "b" not in tokens:
-        raise ValueError(f"tokens: expected a sentence with at least one 'b'; got {list(tokens)!r:.80}")
-    end = len(tokens) - list(tokens)[::-1].index("b")
+    states, end = _check_count_like_units_args(states, tokens, k)
     signal = count_signal(tokens)[:end] - count_signal(tokens)[:end].mean()
     centred = states[:end] - states[:end].mean(axis=0)
     scale = np.linalg.norm(centred, axis=0) * np.linalg.norm(signal)
@@ -200,13 +145,39 @@ def count_like_units(states, tokens, k=2):
 
 def _recurrent_layer(module):
     """The ``nn.RNN`` or ``nn.LSTM`` of an ``RNNLanguageModel`` or an ``LSTMLanguageModel``."""
+    from .torch_models import RecurrentLanguageModel
+
     if not isinstance(module, RecurrentLanguageModel):
         raise TypeError(f"module: expected an RNNLanguageModel or an LSTMLanguageModel; got {type(module).__name__}")
     return module.layer
 
 
 def _check_ns(ns):
-    values = list(ns) if not isinstance(ns, (str, bytes)) and hasattr(ns, "__iter__") else []
+    if isinstance(ns, (str, bytes, dict)) or not hasattr(ns, "__iter__"):
+        raise TypeError(f"ns: expected a non-empty list of positive integers; got {type(ns).__name__}")
+    values = list(ns)
     if not values or not all(isinstance(n, Integral) and not isinstance(n, bool) and n >= 1 for n in values):
         raise ValueError(f"ns: expected a non-empty list of positive integers; got {ns!r:.80}")
     return [int(n) for n in values]
+
+
+def _check_gradient_norms_args(module, vocab, tokens):
+    _recurrent_layer(module)
+    require_vocabulary(vocab)
+    require_tokens("tokens", tokens, minimum=2)
+
+
+def _check_count_like_units_args(states, tokens, k):
+    """Return ``states`` as a float (T, H) array and the number of steps up to the last ``b``."""
+    require_tokens("tokens", tokens)
+    if not isinstance(states, (np.ndarray, list, tuple)) and not hasattr(states, "__array__"):
+        raise TypeError(f"states: expected a (T, H) array; got {type(states).__name__}")
+    states = np.asarray(states, dtype=np.float64)
+    if states.ndim != 2 or states.shape[0] != len(tokens):
+        raise ValueError(f"states: expected shape (T, H) with T={len(tokens)} (one row per token); got {states.shape}")
+    require_positive_int("k", k)
+    if k > states.shape[1]:
+        raise ValueError(f"k: expected at most H={states.shape[1]} units; got {k}")
+    if MIDDLE not in tokens:
+        raise ValueError(f"tokens: expected a sentence with at least one {MIDDLE!r}; got {list(tokens)!r:.80}")
+    return states, len(tokens) - list(tokens)[::-1].index(MIDDLE)

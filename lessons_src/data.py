@@ -1,4 +1,4 @@
-"""Sequences as numbers: the toy language, a vocabulary, splits, one-hot batches.
+"""Sequences as numbers: a vocabulary, splits, one-hot batches (for any language; the book's own is in language.py).
 
 Shapes used throughout the book (time first, like ``torch.nn.LSTM``):
 
@@ -11,28 +11,10 @@ from collections import Counter
 
 import numpy as np
 
-from .validation import require_int, require_positive_int, require_sequences, require_vocabulary
+from .validation import require_positive_int, require_sequences, require_share, require_tokens
 
 EOS = "EOS"
 UNK = "UNK"
-
-
-def generate_dataset(num_sequences=256, max_n=5, min_n=1, seed=42):
-    """Sample sequences of the language ``a``×n ``b``×n ``a``×n ``EOS``.
-
-    Each sequence draws its n uniformly from ``min_n`` to ``max_n`` (both
-    included), from a generator seeded with ``seed``, so the same arguments
-    always give the same list.
-
-    Returns a list of ``num_sequences`` lists of tokens (strings), each of
-    length ``3 * n + 1``.
-    """
-    require_positive_int("num_sequences", num_sequences)
-    require_positive_int("min_n", min_n)
-    require_int("max_n", max_n, minimum=min_n)
-    rng = np.random.default_rng(seed)
-    counts = rng.integers(min_n, max_n + 1, size=num_sequences)
-    return [["a"] * n + ["b"] * n + ["a"] * n + [EOS] for n in counts.tolist()]
 
 
 class Vocabulary:
@@ -44,6 +26,7 @@ class Vocabulary:
     """
 
     def __init__(self, tokens):
+        require_tokens("tokens", tokens, minimum=0)
         tokens = list(tokens)
         if UNK in tokens:
             raise ValueError(f"tokens: expected words without {UNK!r} (it is added last); got {tokens!r}")
@@ -60,9 +43,7 @@ class Vocabulary:
         ``max_size`` counts the kept words, not ``UNK``; ``None`` keeps all.
         The result holds ``min(max_size, number of distinct words) + 1`` tokens.
         """
-        require_sequences("sequences", sequences)
-        if max_size is not None:
-            require_positive_int("max_size", max_size)
+        _check_from_sequences_args(sequences, max_size)
         counts = Counter(token for sequence in sequences for token in sequence)
         counts.pop(UNK, None)
         # Counter.most_common keeps first-appearance order among equal counts.
@@ -80,16 +61,14 @@ class Vocabulary:
 
     def encode(self, tokens):
         """Token strings -> ids, shape ``(len(tokens),)``; unknown tokens -> ``unk_index``."""
-        if isinstance(tokens, str):
-            raise TypeError(f"tokens: expected a list of token strings; got the string {tokens!r}")
+        require_tokens("tokens", tokens, minimum=0)
         return np.array([self.index.get(token, self.unk_index) for token in tokens], dtype=np.int64)
 
     def decode(self, ids):
         """Ids (any iterable of integers) -> list of token strings."""
-        ids = np.asarray(ids)
+        ids = _as_ids("ids", ids, len(self))
         if ids.ndim != 1:
             raise ValueError(f"ids: expected a 1-D sequence of ids; got shape {ids.shape}")
-        _require_ids("ids", ids, len(self))
         return [self.tokens[i] for i in ids.tolist()]
 
 
@@ -106,8 +85,7 @@ def split_dataset(sequences, p_train=0.8, p_val=0.1, p_test=0.1):
     require_sequences("sequences", sequences)
     shares = {"p_train": p_train, "p_val": p_val, "p_test": p_test}
     for name, share in shares.items():
-        if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
-            raise ValueError(f"{name}: expected a number between 0 and 1; got {share!r}")
+        require_share(name, share)
     if abs(sum(shares.values()) - 1) > 1e-9:
         raise ValueError(
             f"p_train, p_val, p_test: expected shares that sum to 1; got {p_train} + {p_val} + {p_test} = {sum(shares.values())}"
@@ -125,9 +103,7 @@ def split_dataset(sequences, p_train=0.8, p_val=0.1, p_test=0.1):
 def one_hot(ids, vocab_size):
     """One-hot vectors of ``ids``: an array of any shape -> shape + ``(vocab_size,)``, float64."""
     require_positive_int("vocab_size", vocab_size)
-    ids = np.asarray(ids)
-    _require_ids("ids", ids, vocab_size)
-    return np.eye(vocab_size)[ids]
+    return np.eye(vocab_size)[_as_ids("ids", ids, vocab_size)]
 
 
 def make_batch(sequences, vocab):
@@ -141,8 +117,7 @@ def make_batch(sequences, vocab):
     - targets: ``(T, B)`` token ids, 0 at padded steps (masked out);
     - mask:    ``(T, B)`` float, 1.0 at real steps and 0.0 at padded steps.
     """
-    require_vocabulary(vocab)
-    require_sequences("sequences", sequences, with_targets=True)
+    require_training_sequences("sequences", sequences, vocab)
     lengths = [len(sequence) - 1 for sequence in sequences]
     steps, batch = max(lengths), len(sequences)
     ids = np.zeros((steps + 1, batch), dtype=np.int64)
@@ -155,9 +130,32 @@ def make_batch(sequences, vocab):
     return inputs, targets, mask
 
 
-def _require_ids(name, ids, vocab_size):
+def require_vocabulary(vocab):
+    """Check that ``vocab`` is a ``Vocabulary``."""
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab: expected a Vocabulary; got {type(vocab).__name__}")
+
+
+def require_training_sequences(name, sequences, vocab):
+    """Check sequences to learn from: a ``Vocabulary``, and a list of sequences of at least 2 tokens each."""
+    require_vocabulary(vocab)
+    require_sequences(name, sequences, with_targets=True)
+
+
+def _as_ids(name, ids, vocab_size):
+    """``ids`` (an integer, or an array or list of them) as an integer array, each from 0 to vocab_size - 1."""
+    if isinstance(ids, (str, dict)):
+        raise TypeError(f"{name}: expected integer token ids; got {type(ids).__name__}")
+    ids = np.asarray(ids)
     if ids.size and not np.issubdtype(ids.dtype, np.integer):
         raise TypeError(f"{name}: expected integer token ids; got dtype {ids.dtype}")
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
         bad = ids[(ids < 0) | (ids >= vocab_size)].flat[0]
         raise ValueError(f"{name}: expected ids from 0 to {vocab_size - 1} (vocab_size={vocab_size}); got {bad}")
+    return ids
+
+
+def _check_from_sequences_args(sequences, max_size):
+    require_sequences("sequences", sequences)
+    if max_size is not None:
+        require_positive_int("max_size", max_size)

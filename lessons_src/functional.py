@@ -6,10 +6,12 @@ elementwise, or along the last axis for ``softmax`` and ``log_softmax``.
 
 import numpy as np
 
+from .validation import as_float_array, require_array
+
 
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed from exp(-|x|) so that exp never overflows."""
-    x = np.asarray(x, dtype=np.float64)
+    x = as_float_array("x", x)
     e = np.exp(-np.abs(x))            # in (0, 1]: never overflows
     r = 1.0 / (1.0 + e)               # sigmoid(|x|)
     return np.where(x >= 0, r, e * r)  # sigmoid(-|x|) = e / (1 + e)
@@ -17,19 +19,19 @@ def sigmoid(x):
 
 def tanh(x):
     """The hyperbolic tangent; NumPy's own ``np.tanh`` is already stable."""
-    return np.tanh(np.asarray(x, dtype=np.float64))
+    return np.tanh(as_float_array("x", x))
 
 
 def softmax(x):
     """exp(x) / sum(exp(x)) along the last axis, after subtracting the maximum."""
-    x = np.asarray(x, dtype=np.float64)
+    x = as_float_array("x", x)
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(x):
     """log(softmax(x)) along the last axis, without ever taking log(0)."""
-    x = np.asarray(x, dtype=np.float64)
+    x = as_float_array("x", x)
     shifted = x - x.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
@@ -45,24 +47,8 @@ def cross_entropy(logits, targets, mask=None):
     positions (a float), and its gradient with respect to ``logits``,
     shape (T, B, V), zero at padded positions.
     """
-    logits = np.asarray(logits, dtype=np.float64)
-    targets = np.asarray(targets)
-    if logits.ndim != 3:
-        raise ValueError(f"logits: expected shape (T, B, V); got shape {logits.shape}")
-    if targets.shape != logits.shape[:2]:
-        raise ValueError(f"targets: expected shape {logits.shape[:2]} to match logits (T, B); got {targets.shape}")
-    if not np.issubdtype(targets.dtype, np.integer):
-        raise TypeError(f"targets: expected integer token ids; got dtype {targets.dtype}")
-    vocab_size = logits.shape[2]
-    if targets.size and (targets.min() < 0 or targets.max() >= vocab_size):
-        raise ValueError(f"targets: expected ids from 0 to {vocab_size - 1}; got values from {targets.min()} to {targets.max()}")
-    mask = np.ones(targets.shape) if mask is None else np.asarray(mask, dtype=np.float64)
-    if mask.shape != targets.shape:
-        raise ValueError(f"mask: expected shape {targets.shape} to match targets; got {mask.shape}")
+    logits, targets, mask = check_cross_entropy_args(logits, targets, mask)
     count = mask.sum()
-    if count == 0:
-        raise ValueError("mask: expected at least one real (non-zero) position; got none")
-
     log_probs = log_softmax(logits)
     target_log_probs = np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0]
     loss = -(target_log_probs * mask).sum() / count
@@ -71,3 +57,21 @@ def cross_entropy(logits, targets, mask=None):
     np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], axis=-1) - 1.0, axis=-1)
     dlogits *= (mask / count)[..., None]
     return float(loss), dlogits
+
+
+def check_cross_entropy_args(logits, targets, mask):
+    """Check the arguments of ``cross_entropy``; return them as arrays (logits and mask float64, mask ones when None)."""
+    logits = require_array("logits", logits, (None, None, None), "(T, B, V)")
+    targets = require_array("targets", targets, logits.shape[:2], "(T, B) like the logits", dtype=None)
+    if not np.issubdtype(targets.dtype, np.integer):
+        raise TypeError(f"targets: expected integer token ids; got dtype {targets.dtype}")
+    vocab_size = logits.shape[2]
+    if targets.size and (targets.min() < 0 or targets.max() >= vocab_size):
+        raise ValueError(f"targets: expected ids from 0 to {vocab_size - 1}; got values from {targets.min()} to "
+                         f"{targets.max()}")
+    if mask is None:
+        return logits, targets, np.ones(targets.shape)
+    mask = require_array("mask", mask, targets.shape, "(T, B) like the targets")
+    if mask.sum() == 0:
+        raise ValueError("mask: expected at least one real (non-zero) position; got none")
+    return logits, targets, mask

@@ -1,22 +1,22 @@
 """Greedy completion: let a trained model write the rest of a sequence.
 
 A *model* here is any function that maps one-hot inputs (T, B, V) (NumPy
-float64) to logits (T, B, V); ``predictor`` makes one from a NumPy model,
-``torch_lstm.predictor`` from a PyTorch module.
+float64) to logits (T, B, V); ``numpy_predictor`` makes one from a NumPy
+model, ``torch_train.torch_predictor`` from a PyTorch module. Nothing here
+knows the book's language: the prompt of a sequence comes from a function,
+by default ``language.prompt_of``.
 """
 
 import numpy as np
 
-from .data import EOS, one_hot
-from .validation import require_arrays, require_function, require_positive_int, require_sequences, require_vocabulary
+from .data import EOS, one_hot, require_vocabulary
+from .language import prompt_of
+from .validation import require_arrays, require_function, require_positive_int, require_sequences, require_tokens
 
-PROMPT_END = "b"
 
-
-def predictor(forward, params):
+def numpy_predictor(forward, params):
     """The model ``inputs (T, B, V) -> logits (T, B, V)`` of a NumPy forward pass and its params."""
-    require_function("forward", forward)
-    require_arrays("params", params)
+    _check_predictor_args(forward, params)
 
     def model(inputs):
         logits, _ = forward(params, inputs)
@@ -35,14 +35,7 @@ def complete(model, vocab, prefix_tokens, max_len=50):
 
     Returns the prefix (as given) followed by the generated tokens.
     """
-    require_function("model", model, "a function from inputs (T, B, V) to logits")
-    require_vocabulary(vocab)
-    if isinstance(prefix_tokens, str) or not isinstance(prefix_tokens, (list, tuple)):
-        raise TypeError(f"prefix_tokens: expected a list of token strings; got {prefix_tokens!r}")
-    if len(prefix_tokens) == 0:
-        raise ValueError("prefix_tokens: expected at least one token; got an empty list")
-    require_positive_int("max_len", max_len)
-
+    _check_complete_args(model, vocab, prefix_tokens, max_len)
     tokens = list(prefix_tokens)
     while len(tokens) < max_len and tokens[-1] != EOS:
         inputs = one_hot(vocab.encode(tokens), len(vocab))[:, None, :]     # (T, 1, V)
@@ -53,28 +46,39 @@ def complete(model, vocab, prefix_tokens, max_len=50):
     return tokens
 
 
-def prompt_of(sequence):
-    """The tokens of ``sequence`` up to and including its first ``b``."""
-    if PROMPT_END not in sequence:
-        raise ValueError(f"sequence: expected a sequence containing {PROMPT_END!r}; got {list(sequence)!r}")
-    return list(sequence[:list(sequence).index(PROMPT_END) + 1])
-
-
-def completion_accuracy(model, vocab, sequences, max_len=None):
+def completion_accuracy(model, vocab, sequences, max_len=None, prompt=prompt_of):
     """The share of ``sequences`` that the model completes exactly from their prompt.
 
-    The prompt of a sequence is its tokens up to and including the first
-    ``b``; the completion counts as right only if ``complete`` returns the
-    whole sequence, ``EOS`` included. ``max_len`` None allows each sequence
-    its own length (a right answer never needs more).
+    ``prompt(sequence)`` gives the tokens the model starts from (by default
+    ``language.prompt_of``: up to and including the first ``b``); the
+    completion counts as right only if ``complete`` returns the whole
+    sequence, ``EOS`` included. ``max_len`` None allows each sequence its own
+    length (a right answer never needs more).
 
     Returns a float between 0 and 1.
     """
-    require_sequences("sequences", sequences)
+    _check_accuracy_args(sequences, max_len, prompt)
     correct = 0
-    for i, sequence in enumerate(sequences):
-        if PROMPT_END not in sequence:
-            raise ValueError(f"sequences[{i}]: expected a sequence containing {PROMPT_END!r}; got {list(sequence)!r}")
+    for sequence in sequences:
         limit = len(sequence) if max_len is None else max_len
-        correct += complete(model, vocab, prompt_of(sequence), limit) == list(sequence)
+        correct += complete(model, vocab, prompt(sequence), limit) == list(sequence)
     return correct / len(sequences)
+
+
+def _check_predictor_args(forward, params):
+    require_function("forward", forward)
+    require_arrays("params", params)
+
+
+def _check_complete_args(model, vocab, prefix_tokens, max_len):
+    require_function("model", model, "a function from inputs (T, B, V) to logits")
+    require_vocabulary(vocab)
+    require_tokens("prefix_tokens", prefix_tokens)
+    require_positive_int("max_len", max_len)
+
+
+def _check_accuracy_args(sequences, max_len, prompt):
+    require_sequences("sequences", sequences)
+    if max_len is not None:
+        require_positive_int("max_len", max_len)
+    require_function("prompt", prompt, "a function sequence -> prompt tokens")

@@ -7,7 +7,7 @@ nothing but the forward pass, so comparing the two catches such bugs.
 
 import numpy as np
 
-from .validation import require_function, require_like
+from .validation import as_float_array, require_function, require_like, require_positive_number, require_type
 
 
 def numerical_gradient(f, array, eps=1e-6):
@@ -20,11 +20,7 @@ def numerical_gradient(f, array, eps=1e-6):
     Returns an array of the same shape as ``array``. It costs 2 calls of
     ``f`` per entry, so use it on small models only.
     """
-    require_function("f", f, "a function of no arguments")
-    if not isinstance(array, np.ndarray) or array.dtype != np.float64:
-        raise TypeError(f"array: expected a float64 NumPy array; got {getattr(array, 'dtype', type(array).__name__)}")
-    if not (isinstance(eps, float) and eps > 0):
-        raise ValueError(f"eps: expected a small positive float; got {eps!r}")
+    _check_numerical_gradient_args(f, array, eps)
     grad = np.zeros_like(array)
     for index in np.ndindex(array.shape):
         original = array[index]
@@ -47,9 +43,7 @@ def relative_error(analytic, numerical):
     meaningful where single entries are close to zero (there the finite
     difference is mostly rounding noise). Two all-zero arrays give 0.
     """
-    analytic, numerical = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
-    if analytic.shape != numerical.shape:
-        raise ValueError(f"numerical: expected shape {analytic.shape} like analytic; got {numerical.shape}")
+    analytic, numerical = _check_relative_error_args(analytic, numerical)
     scale = max(np.abs(analytic).max(initial=0.0), np.abs(numerical).max(initial=0.0))
     if scale == 0.0:
         return 0.0
@@ -68,6 +62,26 @@ def gradient_check(forward_loss, params, grads, eps=1e-6):
     below about 1e-6 in float64 means the backward pass is right; a bug
     typically gives an error near 1.
     """
-    require_like("grads", grads, "params", params)
+    _check_gradient_check_args(forward_loss, params, grads)
     return {name: relative_error(grads[name], numerical_gradient(forward_loss, param, eps))
             for name, param in params.items()}
+
+
+def _check_numerical_gradient_args(f, array, eps):
+    require_function("f", f, "a function of no arguments")
+    require_type("array", array, np.ndarray, "a float64 NumPy array")
+    if array.dtype != np.float64:
+        raise TypeError(f"array: expected a float64 NumPy array (it is nudged in place); got dtype {array.dtype}")
+    require_positive_number("eps", eps)
+
+
+def _check_relative_error_args(analytic, numerical):
+    analytic, numerical = as_float_array("analytic", analytic), as_float_array("numerical", numerical)
+    if analytic.shape != numerical.shape:
+        raise ValueError(f"numerical: expected shape {analytic.shape} like analytic; got {numerical.shape}")
+    return analytic, numerical
+
+
+def _check_gradient_check_args(forward_loss, params, grads):
+    require_function("forward_loss", forward_loss, "a function of no arguments")
+    require_like("grads", grads, "params", params)

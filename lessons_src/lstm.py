@@ -18,14 +18,19 @@ Parameters (weights stored ``(out_features, in_features)`` like PyTorch):
 For speed the four gates are computed together: ``stack_gates`` piles their
 weights in PyTorch's order i, f, g, o, which is exactly ``torch.nn.LSTM``'s
 layout: ``weight_ih_l0 = W_x`` (4H, V), ``weight_hh_l0 = W_h`` (4H, H),
-``bias_ih_l0 + bias_hh_l0 = b`` (4H,).
+``bias_ih_l0 + bias_hh_l0 = b`` (4H,). ``lstm_step`` and
+``lstm_step_backward`` take these stacked weights (a ``GateWeights``); ``lstm_forward`` and
+``lstm_backward`` run them over all T steps.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
 from .functional import sigmoid, tanh
-from .rnn import orthogonal
-from .validation import check_one_hot_inputs, check_params, require_positive_int
+from .init import init_parameters
+from .validation import (check_backward_args, check_initial_state, check_one_hot_inputs, check_params,
+                         check_step_backward_args, require_array, require_sizes, require_type)
 
 GATES = ("i", "f", "g", "o")
 """The gates in PyTorch's order: input, forget, candidate (g), output."""
@@ -34,14 +39,27 @@ FORGET_BIAS = 1.0
 """Initial forget-gate bias: sigmoid(1) = 0.73, so a new cell keeps most of its memory."""
 
 
+class GateWeights(NamedTuple):
+    """The four gates' weights piled up in the order i, f, g, o: rows ``k H : (k + 1) H`` belong to gate k."""
+
+    W_x: np.ndarray  # (4H, V), torch.nn.LSTM's weight_ih_l0
+    W_h: np.ndarray  # (4H, H), weight_hh_l0
+    b: np.ndarray    # (4H,), bias_ih_l0 + bias_hh_l0
+
+
 def lstm_parameter_shapes(vocab_size, hidden_size):
     """The name and shape of every LSTM parameter, in a fixed order."""
+    require_sizes(vocab_size, hidden_size)
     shapes = {}
     shapes.update({f"W_x{gate}": (hidden_size, vocab_size) for gate in GATES})
     shapes.update({f"W_h{gate}": (hidden_size, hidden_size) for gate in GATES})
     shapes.update({f"b_{gate}": (hidden_size,) for gate in GATES})
     shapes.update({"W_hy": (vocab_size, hidden_size), "b_y": (vocab_size,)})
     return shapes
+
+
+PARAMETER_NAMES = tuple(lstm_parameter_shapes(1, 1))
+"""The keys of an LSTM parameter dict."""
 
 
 def init_lstm(vocab_size, hidden_size, seed=0):
@@ -56,33 +74,75 @@ def init_lstm(vocab_size, hidden_size, seed=0):
 
     Returns a dict of float64 arrays (see ``lstm_parameter_shapes``).
     """
-    require_positive_int("vocab_size", vocab_size)
-    require_positive_int("hidden_size", hidden_size)
-    rng = np.random.default_rng(seed)
-    params = {}
-    for gate in GATES:
-        params[f"W_x{gate}"] = orthogonal(hidden_size, vocab_size, rng)
-    for gate in GATES:
-        params[f"W_h{gate}"] = orthogonal(hidden_size, hidden_size, rng)
-    for gate in GATES:
-        params[f"b_{gate}"] = np.full(hidden_size, FORGET_BIAS if gate == "f" else 0.0)
-    params["W_hy"] = orthogonal(vocab_size, hidden_size, rng)
-    params["b_y"] = np.zeros(vocab_size)
+    params = init_parameters(lstm_parameter_shapes(vocab_size, hidden_size), seed)
+    params["b_f"][:] = FORGET_BIAS
     return params
 
 
 def stack_gates(params):
-    """The four gates' weights piled up in PyTorch's order i, f, g, o.
+    """The four gates' weights piled up in PyTorch's order i, f, g, o: a ``GateWeights``.
 
-    Returns ``(W_x (4H, V), W_h (4H, H), b (4H,))``: rows ``0:H`` belong to the
-    input gate, ``H:2H`` to the forget gate, ``2H:3H`` to the candidate and
-    ``3H:4H`` to the output gate. These are ``torch.nn.LSTM``'s
+    It unpacks as ``W_x (4H, V), W_h (4H, H), b (4H,)``: rows ``0:H`` belong
+    to the input gate, ``H:2H`` to the forget gate, ``2H:3H`` to the candidate
+    and ``3H:4H`` to the output gate. These are ``torch.nn.LSTM``'s
     ``weight_ih_l0``, ``weight_hh_l0`` and ``bias_ih_l0 + bias_hh_l0``.
     """
-    W_x = np.concatenate([params[f"W_x{gate}"] for gate in GATES])
-    W_h = np.concatenate([params[f"W_h{gate}"] for gate in GATES])
-    b = np.concatenate([params[f"b_{gate}"] for gate in GATES])
-    return W_x, W_h, b
+    check_lstm_params(params)
+    return GateWeights(*(np.concatenate([params[f"{prefix}{gate}"] for gate in GATES])
+                         for prefix in ("W_x", "W_h", "b_")))
+
+
+def unstack_gates(stacked):
+    """The inverse of ``stack_gates``: ``{"W_x": (4H, V), "W_h": (4H, H), "b": (4H,)}`` -> each gate's arrays.
+
+    Returns a dict with the keys ``W_xi ... W_xo``, ``W_hi ... W_ho``, ``b_i ... b_o``.
+    """
+    stacked = _check_stacked(stacked)
+    H = len(stacked["b"]) // 4
+    return {f"{prefix}{gate}": stacked[key][k * H:(k + 1) * H] for prefix, key in (("W_x", "W_x"), ("W_h", "W_h"), ("b_", "b"))
+            for k, gate in enumerate(GATES)}
+
+
+def lstm_step(weights, x, h_prev, c_prev):
+    """One time step: x (B, V), h_prev and c_prev (B, H) -> ``(h, c, cache)``.
+
+    weights: the stacked weights of the four gates, ``stack_gates(params)``.
+    Returns the new hidden and cell states (B, H) and the cache that
+    ``lstm_step_backward`` needs: the step's inputs, ``"gates"`` (B, 4H),
+    the values of i, f, g, o side by side, and ``"tanh_c"``.
+    """
+    check_lstm_step_args(weights, x, h_prev, c_prev)
+    H = h_prev.shape[1]
+    a = x @ weights.W_x.T + h_prev @ weights.W_h.T + weights.b  # the four pre-activations, (B, 4H)
+    gates = sigmoid(a)                                        # i, f and o squash with a sigmoid ...
+    gates[:, 2 * H:3 * H] = tanh(a[:, 2 * H:3 * H])           # ... the candidate g with a tanh
+    i, f, g, o = gates[:, 0:H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:4 * H]
+    c = f * c_prev + i * g
+    tanh_c = tanh(c)
+    h = o * tanh_c
+    return h, c, {"x": x, "h_prev": h_prev, "c_prev": c_prev, "gates": gates, "tanh_c": tanh_c}
+
+
+def lstm_step_backward(weights, dh, dc, cache):
+    """One step back: the gradients of h and c (B, H) -> ``(grads, dh_prev, dc_prev)``.
+
+    dh, dc: dL/dh_t and dL/dc_t from everything after this step (the output
+            layer and step t + 1).
+    cache:  from ``lstm_step``.
+    Returns this step's share of the gradients of the stacked weights, a dict
+    ``{"W_x": (4H, V), "W_h": (4H, H), "b": (4H,)}``, and dL/dh_{t-1},
+    dL/dc_{t-1}, which flow on to the step before.
+    """
+    check_lstm_step_backward_args(weights, dh, dc, cache)
+    gates, tanh_c, H = cache["gates"], cache["tanh_c"], dh.shape[1]
+    i, f, g, o = gates[:, 0:H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:4 * H]
+    dc = dc + dh * o * (1.0 - tanh_c ** 2)                    # h = o * tanh(c)
+    dgates = np.concatenate([dc * g, dc * cache["c_prev"], dc * i, dh * tanh_c], axis=1)   # dL/d(i, f, g, o)
+    squash = gates * (1.0 - gates)                            # each gate's derivative: sigmoid' = s (1 - s) ...
+    squash[:, 2 * H:3 * H] = 1.0 - g ** 2                     # ... and tanh' = 1 - g^2 for the candidate
+    da = dgates * squash                                      # dL/d(pre-activations), (B, 4H)
+    grads = {"W_x": da.T @ cache["x"], "W_h": da.T @ cache["h_prev"], "b": da.sum(axis=0)}
+    return grads, da @ weights.W_h, dc * f
 
 
 def lstm_forward(params, inputs, state=None):
@@ -93,33 +153,21 @@ def lstm_forward(params, inputs, state=None):
 
     Returns ``(logits, cache)``: logits (T, B, V), and a dict ``cache`` that
     ``lstm_backward`` needs and that keeps, for plotting, every activation
-    over time, each (T, B, H): the gates ``"i"``, ``"f"``, ``"g"``, ``"o"``,
-    the cell states ``"c"``, ``"tanh_c"`` = tanh(c) and the hidden states
-    ``"h"``; plus ``"inputs"``, ``"h0"``, ``"c0"`` and ``"logits"``.
+    over time: the gates ``"i"``, ``"f"``, ``"g"``, ``"o"``, the cell states
+    ``"c"``, ``"tanh_c"`` = tanh(c) and the hidden states ``"h"``, each
+    (T, B, H); ``"gates"``, the four gates side by side (T, B, 4H); and
+    ``"inputs"``, ``"h0"``, ``"c0"`` and ``"logits"``.
     """
-    vocab_size, hidden_size = check_lstm_params(params)
-    inputs = check_one_hot_inputs(inputs, vocab_size)
-    steps, batch, _ = inputs.shape
-    h0, c0 = _check_state(state, batch, hidden_size)
-    W_x, W_h, b = stack_gates(params)
-    H = hidden_size
-
-    # The input's share of every gate, for all steps at once: (T, B, 4H).
-    x_part = inputs @ W_x.T + b
-    cache = {name: np.empty((steps, batch, H)) for name in (*GATES, "c", "tanh_c", "h")}
+    inputs, (h0, c0) = check_lstm_args(params, inputs, state)
+    weights, (steps, batch, _), H = stack_gates(params), inputs.shape, h0.shape[1]
+    cache = {"gates": np.empty((steps, batch, 4 * H)), "c": np.empty((steps, batch, H)),
+             "tanh_c": np.empty((steps, batch, H)), "h": np.empty((steps, batch, H))}
     h, c = h0, c0
-    for t in range(steps):
-        a = x_part[t] + h @ W_h.T                 # pre-activations (B, 4H)
-        i = sigmoid(a[:, 0:H])
-        f = sigmoid(a[:, H:2 * H])
-        g = tanh(a[:, 2 * H:3 * H])
-        o = sigmoid(a[:, 3 * H:4 * H])
-        c = f * c + i * g
-        tanh_c = tanh(c)
-        h = o * tanh_c
-        for name, value in (("i", i), ("f", f), ("g", g), ("o", o), ("c", c), ("tanh_c", tanh_c), ("h", h)):
-            cache[name][t] = value
+    for t in range(steps):                                    # (h_t, c_t) need (h_{t-1}, c_{t-1}): one step at a time
+        h, c, step = lstm_step(weights, inputs[t], h, c)
+        cache["gates"][t], cache["tanh_c"][t], cache["c"][t], cache["h"][t] = step["gates"], step["tanh_c"], c, h
     logits = cache["h"] @ params["W_hy"].T + params["b_y"]
+    cache.update(zip(GATES, np.split(cache["gates"], 4, axis=2)))   # i, f, g, o: (T, B, H) views for plotting
     cache.update(inputs=inputs, h0=h0, c0=c0, logits=logits)
     return logits, cache
 
@@ -133,47 +181,21 @@ def lstm_backward(params, cache, dlogits):
 
     Returns a dict with the same keys and shapes as ``params``.
     """
-    vocab_size, hidden_size = check_lstm_params(params)
-    if not isinstance(cache, dict) or not {"inputs", "h0", "c0", "logits", *GATES, "c", "tanh_c", "h"} <= set(cache):
-        raise TypeError("cache: expected the dict returned by lstm_forward; got " + type(cache).__name__)
-    dlogits = np.asarray(dlogits, dtype=np.float64)
-    if dlogits.shape != cache["logits"].shape:
-        raise ValueError(f"dlogits: expected shape {cache['logits'].shape} (the logits' shape); got {dlogits.shape}")
-    if cache["h"].shape[2] != hidden_size or cache["inputs"].shape[2] != vocab_size:
-        raise ValueError("cache: expected a cache made with these params (same vocab_size and hidden_size)")
-    _, W_h, _ = stack_gates(params)
-    i, f, g, o, c, tanh_c, h = (cache[name] for name in (*GATES, "c", "tanh_c", "h"))
-    steps, batch, H = h.shape
-
-    # Every step's gradient reaches h_t through the output layer ...
-    dh_out = dlogits @ params["W_hy"]                         # (T, B, H)
-    da = np.empty((steps, batch, 4 * H))                      # d loss / d pre-activations
-    dh_next = np.zeros((batch, H))                            # ... and through h_t's use at t + 1
-    dc_next = np.zeros((batch, H))                            # d loss / d c_t via c_{t+1}
-    for t in reversed(range(steps)):
-        c_prev = c[t - 1] if t > 0 else cache["c0"]
-        dh = dh_out[t] + dh_next
-        dc = dc_next + dh * o[t] * (1.0 - tanh_c[t] ** 2)    # h = o * tanh(c)
-        da[t, :, 0:H] = dc * g[t] * i[t] * (1.0 - i[t])       # i = sigmoid(a_i)
-        da[t, :, H:2 * H] = dc * c_prev * f[t] * (1.0 - f[t])  # f = sigmoid(a_f)
-        da[t, :, 2 * H:3 * H] = dc * i[t] * (1.0 - g[t] ** 2)  # g = tanh(a_g)
-        da[t, :, 3 * H:4 * H] = dh * tanh_c[t] * o[t] * (1.0 - o[t])  # o = sigmoid(a_o)
-        dc_next = dc * f[t]
-        dh_next = da[t] @ W_h
-
-    # The weights are shared by all steps: sum the steps' contributions.
-    h_prev = np.concatenate([cache["h0"][None], h[:-1]])      # (T, B, H)
-    da_flat = da.reshape(-1, 4 * H)
-    dW_x = da_flat.T @ cache["inputs"].reshape(-1, vocab_size)  # (4H, V)
-    dW_h = da_flat.T @ h_prev.reshape(-1, H)                  # (4H, H)
-    db = da_flat.sum(axis=0)                                   # (4H,)
-    grads = {}
-    for k, gate in enumerate(GATES):
-        rows = slice(k * H, (k + 1) * H)
-        grads[f"W_x{gate}"] = dW_x[rows]
-        grads[f"W_h{gate}"] = dW_h[rows]
-        grads[f"b_{gate}"] = db[rows]
-    grads["W_hy"] = dlogits.reshape(-1, vocab_size).T @ h.reshape(-1, H)
+    dlogits = check_backward_args(params, cache, dlogits, check_lstm_params, "h", ("h0", "c0", "gates", "tanh_c", "c"))
+    weights, inputs, h = stack_gates(params), cache["inputs"], cache["h"]
+    h_prev = np.concatenate([cache["h0"][None], h[:-1]])        # the states each step started from, (T, B, H)
+    c_prev = np.concatenate([cache["c0"][None], cache["c"][:-1]])
+    dh_from_output = dlogits @ params["W_hy"]                 # every h_t feeds y_t ...
+    dh_next, dc_next = np.zeros_like(h[0]), np.zeros_like(h[0])   # ... and step t + 1 (none after the last)
+    stacked = {name: np.zeros_like(weight) for name, weight in weights._asdict().items()}
+    for t in reversed(range(len(inputs))):
+        step = {"x": inputs[t], "h_prev": h_prev[t], "c_prev": c_prev[t], "gates": cache["gates"][t],
+                "tanh_c": cache["tanh_c"][t]}                 # what lstm_step returned as its cache
+        step_grads, dh_next, dc_next = lstm_step_backward(weights, dh_from_output[t] + dh_next, dc_next, step)
+        for name, grad in step_grads.items():                # the weights are shared by all steps: add up
+            stacked[name] += grad
+    grads = unstack_gates(stacked)
+    grads["W_hy"] = dlogits.reshape(-1, dlogits.shape[2]).T @ h.reshape(-1, h.shape[2])
     grads["b_y"] = dlogits.sum(axis=(0, 1))
     return {name: grads[name] for name in params}
 
@@ -183,16 +205,46 @@ def check_lstm_params(params):
     return check_params(params, lstm_parameter_shapes, anchor="W_xi")
 
 
-def _check_state(state, batch, hidden_size):
+def check_lstm_args(params, inputs, state):
+    """Check the arguments of ``lstm_forward``; return ``(inputs, (h0, c0))`` as float64, zeros when None."""
+    vocab_size, hidden_size = check_lstm_params(params)
+    inputs = check_one_hot_inputs(inputs, vocab_size)
+    state = check_initial_state("state", state, inputs.shape[1], hidden_size, parts=("h0", "c0"))
     if state is None:
-        return np.zeros((batch, hidden_size)), np.zeros((batch, hidden_size))
-    if not isinstance(state, (tuple, list)) or len(state) != 2:
-        raise TypeError(f"state: expected None or a pair (h0, c0) of arrays ({batch}, {hidden_size}); got {type(state).__name__}")
-    checked = []
-    for name, value in zip(("h0", "c0"), state):
-        if not isinstance(value, np.ndarray):
-            raise TypeError(f"state: expected {name} to be a NumPy array; got {type(value).__name__}")
-        if value.shape != (batch, hidden_size):
-            raise ValueError(f"state: expected {name} of shape (B, H) = {(batch, hidden_size)}; got {value.shape}")
-        checked.append(value.astype(np.float64, copy=False))
-    return tuple(checked)
+        return inputs, (np.zeros((inputs.shape[1], hidden_size)), np.zeros((inputs.shape[1], hidden_size)))
+    return inputs, tuple(part.astype(np.float64, copy=False) for part in state)
+
+
+def check_lstm_step_args(weights, x, h_prev, c_prev):
+    """Check the arguments of ``lstm_step``: stacked weights, x (B, V), h_prev and c_prev (B, H)."""
+    if (isinstance(weights, GateWeights) and _arrays(x, h_prev, c_prev) and x.ndim == 2
+            and x.shape[1] == weights.W_x.shape[1] and h_prev.shape == c_prev.shape == (len(x), weights.W_h.shape[1])):
+        return                                   # the usual case, checked quickly: this runs at every time step
+    require_type("weights", weights, GateWeights, "the stacked weights stack_gates(params)")
+    four_h, vocab_size = weights.W_x.shape
+    batch = require_array("x", x, (None, vocab_size), "(B, V)", dtype=None).shape[0]
+    require_array("h_prev", h_prev, (batch, four_h // 4), "(B, H)", dtype=None)
+    require_array("c_prev", c_prev, (batch, four_h // 4), "(B, H)", dtype=None)
+
+
+def check_lstm_step_backward_args(weights, dh, dc, cache):
+    """Check the arguments of ``lstm_step_backward``."""
+    if (isinstance(weights, GateWeights) and isinstance(cache, dict) and _arrays(dh, dc, cache.get("h_prev"))
+            and dh.shape == dc.shape == cache["h_prev"].shape and {"x", "c_prev", "gates", "tanh_c"} <= cache.keys()):
+        return                                   # the usual case, checked quickly: this runs at every time step
+    require_type("weights", weights, GateWeights, "the stacked weights stack_gates(params)")
+    check_step_backward_args(dh, cache, ("x", "h_prev", "c_prev", "gates", "tanh_c"))
+    require_array("dc", dc, dh.shape, "(B, H) like dh", dtype=None)
+
+
+def _arrays(*values):
+    return all(isinstance(value, np.ndarray) for value in values)
+
+
+def _check_stacked(stacked):
+    if isinstance(stacked, GateWeights):
+        stacked = stacked._asdict()
+    require_type("stacked", stacked, dict, 'a dict {"W_x", "W_h", "b"} of stacked gate arrays')
+    if set(stacked) != {"W_x", "W_h", "b"} or any(len(array) % 4 for array in stacked.values()):
+        raise ValueError(f"stacked: expected the keys W_x, W_h, b, each with 4H rows; got {sorted(stacked)}")
+    return stacked

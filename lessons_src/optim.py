@@ -7,7 +7,7 @@ than what its docstring says.
 
 import numpy as np
 
-from .validation import require_arrays, require_like, require_positive_number
+from .validation import require_arrays, require_like, require_positive_number, require_share
 
 
 def clip_grad_norm(grads, max_norm):
@@ -19,8 +19,7 @@ def clip_grad_norm(grads, max_norm):
 
     Returns the global norm measured before clipping (a float).
     """
-    require_arrays("grads", grads)
-    require_positive_number("max_norm", max_norm)
+    _check_clip_args(grads, max_norm)
     total_norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
     if total_norm > max_norm:
         scale = max_norm / total_norm
@@ -31,8 +30,7 @@ def clip_grad_norm(grads, max_norm):
 
 def sgd_step(params, grads, lr):
     """Plain gradient descent, in place: ``param -= lr * grad`` for every key."""
-    require_like("grads", grads, "params", params)
-    require_positive_number("lr", lr)
+    _check_sgd_args(params, grads, lr)
     for name, param in params.items():
         param -= lr * grads[name]
 
@@ -46,11 +44,7 @@ class Adam:
     """
 
     def __init__(self, params, lr=1e-2, betas=(0.9, 0.999), eps=1e-8):
-        require_arrays("params", params)
-        require_positive_number("lr", lr)
-        if len(betas) != 2 or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas):
-            raise ValueError(f"betas: expected two numbers in [0, 1); got {betas!r}")
-        require_positive_number("eps", eps)
+        _check_adam_args(params, lr, betas, eps)
         self.lr, self.betas, self.eps = lr, tuple(betas), eps
         self.m = {name: np.zeros_like(p) for name, p in params.items()}
         self.v = {name: np.zeros_like(p) for name, p in params.items()}
@@ -58,9 +52,7 @@ class Adam:
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (both with the keys given at construction)."""
-        require_like("grads", grads, "params", params)
-        if set(params) != set(self.m):
-            raise ValueError(f"params: expected the keys this Adam was made with {sorted(self.m)}; got {sorted(params)}")
+        self.check_step_args(params, grads)
         beta1, beta2 = self.betas
         self.steps += 1
         for name, param in params.items():
@@ -70,3 +62,31 @@ class Adam:
             m_hat = self.m[name] / (1 - beta1 ** self.steps)
             v_hat = self.v[name] / (1 - beta2 ** self.steps)
             param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def check_step_args(self, params, grads):
+        """Check that ``grads`` fits ``params`` and that ``params`` has the keys this Adam was made with."""
+        require_like("grads", grads, "params", params)
+        if set(params) != set(self.m):
+            raise ValueError(f"params: expected the keys this Adam was made with {sorted(self.m)}; got {sorted(params)}")
+
+
+def _check_clip_args(grads, max_norm):
+    require_arrays("grads", grads)
+    require_positive_number("max_norm", max_norm)
+
+
+def _check_sgd_args(params, grads, lr):
+    require_like("grads", grads, "params", params)
+    require_positive_number("lr", lr)
+
+
+def _check_adam_args(params, lr, betas, eps):
+    require_arrays("params", params)
+    require_positive_number("lr", lr)
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"betas: expected a pair of numbers in [0, 1); got {betas!r}")
+    for beta in betas:
+        require_share("betas", beta)
+        if beta == 1:
+            raise ValueError(f"betas: expected two numbers in [0, 1); got {betas!r}")
+    require_positive_number("eps", eps)

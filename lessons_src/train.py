@@ -12,11 +12,10 @@ Sequences are lists of token strings (whole sequences ending in ``EOS``);
 
 import numpy as np
 
-from .data import make_batch
+from .data import make_batch, require_training_sequences
 from .functional import cross_entropy
 from .optim import Adam, clip_grad_norm, sgd_step
-from .validation import (check_training_arguments, require_arrays, require_function, require_sequences,
-                         require_vocabulary)
+from .validation import require_arrays, require_function, require_positive_int, require_positive_number
 
 OPTIMIZERS = ("adam", "sgd")
 
@@ -27,10 +26,7 @@ def evaluate(forward, params, sequences, vocab, batch_size=256):
     Padding does not count, and every real position weighs the same whatever
     batch it falls in. Nothing is changed.
     """
-    require_function("forward", forward)
-    require_arrays("params", params)
-    require_vocabulary(vocab)
-    require_sequences("sequences", sequences, with_targets=True)
+    _check_evaluate_args(forward, params, sequences, vocab, batch_size)
     total, count = 0.0, 0.0
     for start in range(0, len(sequences), batch_size):
         inputs, targets, mask = make_batch(sequences[start:start + batch_size], vocab)
@@ -59,13 +55,8 @@ def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
     ``val_sequences`` after the epoch. A NaN or infinite loss raises
     ``FloatingPointError`` naming the epoch.
     """
-    require_function("forward", forward)
-    require_function("backward", backward)
-    require_function("loss", loss, "a function (logits, targets, mask) -> (loss, dlogits)")
-    require_arrays("params", params)
-    check_training_arguments(vocab, train_sequences, val_sequences, epochs, batch_size, lr, max_norm)
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer: expected one of {OPTIMIZERS}; got {optimizer!r}")
+    _check_train_args(forward, backward, loss, params, vocab, train_sequences, val_sequences, epochs, batch_size, lr,
+                      optimizer, max_norm)
 
     rng = np.random.default_rng(seed)
     adam = Adam(params, lr=lr) if optimizer == "adam" else None
@@ -96,3 +87,33 @@ def train(forward, backward, params, train_sequences, val_sequences, vocab, *,
         history["train_loss"].append(float(total / count))
         history["val_loss"].append(val_loss)
     return history
+
+
+def check_training_arguments(vocab, train_sequences, val_sequences, epochs, batch_size, lr, optimizer, max_norm):
+    """Check the arguments that both training loops, ``train.train`` and ``torch_train.train_torch``, take."""
+    require_training_sequences("train_sequences", train_sequences, vocab)
+    require_training_sequences("val_sequences", val_sequences, vocab)
+    require_positive_int("epochs", epochs)
+    require_positive_int("batch_size", batch_size)
+    require_positive_number("lr", lr)
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer: expected 'adam' or 'sgd'; got {type(optimizer).__name__}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer: expected 'adam' or 'sgd'; got {optimizer!r}")
+    require_positive_number("max_norm", max_norm, allow_none=True)
+
+
+def _check_evaluate_args(forward, params, sequences, vocab, batch_size):
+    require_function("forward", forward)
+    require_arrays("params", params)
+    require_training_sequences("sequences", sequences, vocab)
+    require_positive_int("batch_size", batch_size)
+
+
+def _check_train_args(forward, backward, loss, params, vocab, train_sequences, val_sequences, epochs, batch_size, lr,
+                      optimizer, max_norm):
+    require_function("forward", forward)
+    require_function("backward", backward)
+    require_function("loss", loss, "a function (logits, targets, mask) -> (loss, dlogits)")
+    require_arrays("params", params)
+    check_training_arguments(vocab, train_sequences, val_sequences, epochs, batch_size, lr, optimizer, max_norm)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from lessons_src.data import EOS, UNK, Vocabulary, generate_dataset, make_batch, one_hot, split_dataset
+from lessons_src.data import EOS, UNK, Vocabulary, make_batch, one_hot, split_dataset
+from lessons_src.language import generate_dataset
 
 
 # --- generate_dataset ---------------------------------------------------------------------------
@@ -153,11 +154,11 @@ def test_split_sizes_on_tiny_data_sets(size, shares, expected):
         ((0.5, 0.5, 0.5), "sum to 1"),
         ((1.2, -0.1, -0.1), "p_train"),
         ((0.9, -0.1, 0.2), "p_val"),
-        ((0.8, 0.1, "0.1"), "p_test"),
+        ((0.8, 0.1, "0.1"), "p_test: expected a number between 0 and 1; got '0.1' \\(str\\)"),
     ],
 )
 def test_split_rejects_bad_shares(shares, words):
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(TypeError if "str" in words else ValueError, match=words):
         split_dataset(generate_dataset(), *shares)
 
 

@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from lessons_src.data import Vocabulary, generate_dataset, make_batch
+from lessons_src.data import Vocabulary, make_batch
+from lessons_src.language import generate_dataset
 from lessons_src.functional import cross_entropy
 from lessons_src.gradcheck import gradient_check
-from lessons_src.rnn import PARAM_NAMES, init_rnn, orthogonal, rnn_backward, rnn_forward, rnn_step
+from lessons_src.init import orthogonal
+from lessons_src.rnn import PARAMETER_NAMES, init_rnn, rnn_backward, rnn_forward, rnn_step
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,7 @@ def test_forward_shapes_and_the_step_function(padded_batch):
     np.testing.assert_array_equal(cache["hidden"][0], h0)
     h1 = np.tanh(inputs[0] @ params["W_xh"].T + h0 @ params["W_hh"].T + params["b_h"])
     np.testing.assert_allclose(cache["hidden"][1], h1)
-    np.testing.assert_allclose(rnn_step(params, inputs[0], h0), h1)
+    np.testing.assert_allclose(rnn_step(params, inputs[0], h0)[0], h1)
     np.testing.assert_allclose(logits[0], h1 @ params["W_hy"].T + params["b_y"])
 
 
@@ -74,7 +76,7 @@ def test_gradient_check_on_a_padded_batch(padded_batch):
     logits, cache = rnn_forward(params, inputs, h0)
     _, dlogits = cross_entropy(logits, targets, mask)
     errors = gradient_check(forward_loss, params, rnn_backward(params, cache, dlogits))
-    assert set(errors) == set(PARAM_NAMES)
+    assert set(errors) == set(PARAMETER_NAMES)
     assert max(errors.values()) < 1e-6, errors
 
 
@@ -102,7 +104,7 @@ def test_backward_equals_torch_autograd(padded_batch):
 
     np.testing.assert_allclose(logits, torch_logits.detach().numpy(), rtol=0, atol=1e-12)
     assert loss == pytest.approx(torch_loss.item(), rel=1e-12)
-    for name in PARAM_NAMES:
+    for name in PARAMETER_NAMES:
         np.testing.assert_allclose(grads[name], p[name].grad.numpy(), rtol=0, atol=1e-10, err_msg=name)
 
 
@@ -120,7 +122,7 @@ def test_a_sign_error_in_the_output_gradient_is_caught(padded_batch):
 
 
 @pytest.mark.parametrize("make_call, message", [
-    (lambda p: rnn_forward(p, np.zeros((3, 4))), r"inputs: expected shape \(T, B, V\) with V=4; got \(3, 4\)"),
+    (lambda p: rnn_forward(p, np.zeros((3, 4))), r"inputs: expected a NumPy array \(T, B, V\) of shape \(any, any, 4\); got shape \(3, 4\)"),
     (lambda p: rnn_forward(p, np.zeros((3, 2, 5))), "inputs"),
     (lambda p: rnn_forward(p, np.zeros((0, 2, 4))), "inputs"),
     (lambda p: rnn_forward(p, np.zeros((3, 2, 4)), h0=np.zeros((2, 5))), "h0"),
@@ -156,6 +158,10 @@ def naive_softmax(x):
 def softmax_over_all(x):
     e = np.exp(x - x.max())
     return e / e.sum()
+
+
+def right_rnn_step(params, x, h):
+    return rnn_step(params, x, h)[0]           # the library's step also returns its cache
 
 
 def step_without_bias(params, x, h):
@@ -211,7 +217,7 @@ def unfinished(*args):
 
 @pytest.mark.parametrize("check, right, wrongs", [
     (check_stable_softmax, softmax, [naive_softmax, softmax_over_all]),
-    (check_rnn_step, rnn_step, [step_without_bias, step_with_sigmoid]),
+    (check_rnn_step, right_rnn_step, [step_without_bias, step_with_sigmoid]),
     (check_tanh_backward, lambda dh, h: dh * (1 - h ** 2),
      [lambda dh, h: dh * (1 - np.tanh(h) ** 2), lambda dh, h: 1 - h ** 2, lambda dh, h: dh * (1 - h)]),
     (check_clip_by_global_norm, clip_grad_norm, [clip_each_array, clip_returning_copies, clip_always]),

@@ -7,25 +7,17 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from lessons_src.checks import check_gate_weights, check_gru_language_model, check_pad_collate
-from lessons_src.data import Vocabulary, generate_dataset, make_batch, split_dataset
+from lessons_src.data import Vocabulary, make_batch, split_dataset
 from lessons_src.functional import cross_entropy
 from lessons_src.generate import complete, completion_accuracy
-from lessons_src.generate import predictor as numpy_predictor
-from lessons_src.lstm import init_lstm, lstm_backward, lstm_forward
-from lessons_src.torch_lstm import (
-    IGNORE_INDEX,
-    PARAMETER_NAMES,
-    LSTMLanguageModel,
-    SequenceDataset,
-    evaluate_torch,
-    lstm_from_torch,
-    lstm_grads_from_torch,
-    lstm_to_torch,
-    pad_collate,
-    predictor,
-    time_training_step,
-    train_torch,
-)
+from lessons_src.generate import numpy_predictor
+from lessons_src.language import generate_dataset
+from lessons_src.lstm import PARAMETER_NAMES, init_lstm, lstm_backward, lstm_forward
+from lessons_src.timing import time_training_step
+from lessons_src.torch_data import IGNORE_INDEX, SequenceDataset, pad_collate
+from lessons_src.torch_lstm import lstm_from_torch, lstm_grads_from_torch, lstm_to_torch
+from lessons_src.torch_models import LSTMLanguageModel
+from lessons_src.torch_train import evaluate_torch, torch_predictor, train_torch
 from lessons_src.train import evaluate
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -148,8 +140,8 @@ def test_the_predictor_completes_like_the_numpy_model():
     params = randomized_params(seed=4)
     prompt = ["a", "a", "b"]
     expected = complete(numpy_predictor(lstm_forward, params), VOCAB, prompt, max_len=12)
-    assert complete(predictor(lstm_to_torch(params)), VOCAB, prompt, max_len=12) == expected
-    logits = predictor(lstm_to_torch(params).float())(make_batch(SEQUENCES, VOCAB)[0])
+    assert complete(torch_predictor(lstm_to_torch(params)), VOCAB, prompt, max_len=12) == expected
+    logits = torch_predictor(lstm_to_torch(params).float())(make_batch(SEQUENCES, VOCAB)[0])
     assert isinstance(logits, np.ndarray) and logits.dtype == np.float64 and logits.shape == (9, 3, len(VOCAB))
 
 
@@ -161,7 +153,7 @@ def test_training_completes_every_test_sequence():
     history = train_torch(model, train, val, vocab, epochs=20, lr=0.02, optimizer="adam")
     assert set(history) == {"train_loss", "val_loss"} and len(history["val_loss"]) == 20
     assert history["val_loss"][-1] < 0.5 * history["val_loss"][0]
-    assert completion_accuracy(predictor(model), vocab, test) == 1.0
+    assert completion_accuracy(torch_predictor(model), vocab, test) == 1.0
 
 
 def test_training_is_reproducible_and_sgd_works_too():
@@ -272,9 +264,11 @@ def test_the_module_rejects_bad_inputs_states_and_lengths():
     model = LSTMLanguageModel(4, 3)
     with pytest.raises(ValueError, match="inputs: expected a tensor of shape \\(T, B, V\\) with V=4; got \\(2, 5\\)"):
         model(torch.zeros(2, 5))
-    with pytest.raises(ValueError, match="inputs: .*got ndarray"):
+    with pytest.raises(TypeError, match="inputs: .*got ndarray"):
         model(np.zeros((2, 1, 4)))
-    with pytest.raises(ValueError, match="state: .*h0 is \\(1, 3\\)"):
+    with pytest.raises(TypeError, match="state: .*h0 is ndarray"):
+        model(torch.zeros(2, 2, 4), (np.zeros((2, 3)), torch.zeros(2, 3)))
+    with pytest.raises(ValueError, match="state: .*h0 has shape \\(1, 3\\)"):
         model(torch.zeros(2, 2, 4), (torch.zeros(1, 3), torch.zeros(2, 3)))
     with pytest.raises(ValueError, match="lengths: expected 2 lengths from 1 to 3"):
         model(torch.zeros(3, 2, 4), lengths=[3, 4])
@@ -301,8 +295,8 @@ def test_train_torch_rejects_bad_arguments():
         train_torch(lstm_forward, train, val, vocab, epochs=1, lr=0.1)
     with pytest.raises(ValueError, match="sequences\\[0\\]: expected at least 2 tokens"):
         SequenceDataset([["EOS"]], vocab)
-    with pytest.raises(ValueError, match="inputs: expected shape \\(T, B, V\\); got \\(3, 4\\)"):
-        predictor(model)(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="inputs: expected a NumPy array of shape \\(T, B, V\\); got shape \\(3, 4\\)"):
+        torch_predictor(model)(np.zeros((3, 4)))
 
 
 # The checks of chapter 4's exercises: right answers pass, typical wrong ones fail, unfinished ones stop.

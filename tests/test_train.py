@@ -4,9 +4,10 @@ chapter's RNN reaches 100% greedy completion accuracy on the test split."""
 import numpy as np
 import pytest
 
-from lessons_src.data import Vocabulary, generate_dataset, make_batch, split_dataset
+from lessons_src.data import Vocabulary, make_batch, split_dataset
 from lessons_src.functional import cross_entropy
-from lessons_src.generate import completion_accuracy, predictor
+from lessons_src.generate import completion_accuracy, numpy_predictor
+from lessons_src.language import generate_dataset
 from lessons_src.rnn import init_rnn, rnn_backward, rnn_forward
 from lessons_src.train import evaluate, train
 
@@ -27,7 +28,7 @@ def test_chapter_settings_complete_every_test_sequence(splits):
     history = train(rnn_forward, rnn_backward, params, train_set, val_set, vocab, seed=0, **settings)
     assert len(history["train_loss"]) == len(history["val_loss"]) == CHAPTER_SETTINGS["epochs"]
     assert history["val_loss"][-1] < 0.25 < history["val_loss"][0]
-    assert completion_accuracy(predictor(rnn_forward, params), vocab, test_set) == 1.0
+    assert completion_accuracy(numpy_predictor(rnn_forward, params), vocab, test_set) == 1.0
 
 
 def test_sgd_also_lowers_the_loss_and_params_change_in_place(splits):

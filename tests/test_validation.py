@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 
-from lessons_src.data import Vocabulary
+from lessons_src.data import Vocabulary, require_vocabulary
 from lessons_src.lstm import init_lstm, lstm_parameter_shapes
 from lessons_src.rnn import init_rnn, rnn_parameter_shapes
 from lessons_src.validation import (check_one_hot_inputs, check_params, require_arrays, require_function, require_int,
-                                    require_like, require_positive_int, require_positive_number, require_sequences,
-                                    require_vocabulary)
+                                    require_like, require_positive_int, require_positive_number, require_sequences)
 
 
 def test_good_values_pass_silently():
@@ -50,7 +49,7 @@ def test_good_values_pass_silently():
     (lambda: require_sequences("train_sequences", []), ValueError,
      "train_sequences: expected at least one sequence; got an empty list"),
     (lambda: require_sequences("sequences", [["a"], "ab"]), TypeError,
-     r"sequences\[1\]: expected a list of tokens; got the string 'ab'"),
+     r"sequences\[1\]: expected a list of token strings; got the string 'ab'"),
     (lambda: require_sequences("sequences", [["a", "b"], ["a"]], with_targets=True), ValueError,
      r"sequences\[1\]: expected at least 2 tokens \(an input and its target\); got \['a'\]"),
     (lambda: require_vocabulary({"a": 0}), TypeError, "vocab: expected a Vocabulary; got dict"),
@@ -81,9 +80,9 @@ def test_check_one_hot_inputs():
     inputs = np.eye(4, dtype=np.float32)[np.zeros((3, 2), dtype=int)]
     checked = check_one_hot_inputs(inputs, 4)
     assert checked.dtype == np.float64 and checked.shape == (3, 2, 4)
-    with pytest.raises(TypeError, match=r"inputs: expected a NumPy array \(T, B, V\); got list"):
+    with pytest.raises(TypeError, match=r"inputs: expected a NumPy array \(T, B, V\) of shape \(any, any, 4\); got list"):
         check_one_hot_inputs(inputs.tolist(), 4)
-    with pytest.raises(ValueError, match=r"inputs: expected shape \(T, B, V\) with V=5; got \(3, 2, 4\)"):
+    with pytest.raises(ValueError, match=r"inputs: expected a NumPy array \(T, B, V\) of shape \(any, any, 5\); got shape \(3, 2, 4\)"):
         check_one_hot_inputs(inputs, 5)
     with pytest.raises(ValueError, match=r"inputs: expected at least one time step and one sequence .*got \(3, 0, 4\)"):
         check_one_hot_inputs(np.zeros((3, 0, 4)), 4)

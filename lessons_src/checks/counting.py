@@ -1,13 +1,14 @@
-"""Checks for the exercises of chapter 5, "Do they count?"."""
+"""Checks for the exercises of chapter 5, "Do they count?".
 
-import torch
+PyTorch is imported inside the check that needs it, so that ``lessons_src.checks`` loads without it.
+"""
 
-from ..counting import RNNLanguageModel, accuracy_by_n, counting_sequence, gradient_norms
+from ..counting import accuracy_by_n, gradient_norms
 from ..data import EOS, Vocabulary
-from ..torch_lstm import LSTMLanguageModel
+from ..language import FIRST, MIDDLE, counting_sequence
 from ._core import RuleModel, run_cases
 
-_VOCAB = Vocabulary(["a", "b", EOS])     # a=0, b=1, EOS=2, UNK=3
+_VOCAB = Vocabulary([FIRST, MIDDLE, EOS])     # a=0, b=1, EOS=2, UNK=3
 
 
 def _counting_model(name, b_count=lambda n: n, a_count=lambda n: n, ends=True):
@@ -18,9 +19,10 @@ def _counting_model(name, b_count=lambda n: n, a_count=lambda n: n, ends=True):
     """
 
     def next_id(ids):
-        n = ids.index(1) if 1 in ids else len(ids)
-        written = ["a"] * n + ["b"] * b_count(n) + ["a"] * a_count(n) + ([EOS] if ends else [])
-        return _VOCAB.index[written[len(ids)]] if len(ids) < len(written) else _VOCAB.index["a"]
+        middle = _VOCAB.index[MIDDLE]
+        n = ids.index(middle) if middle in ids else len(ids)
+        written = [FIRST] * n + [MIDDLE] * b_count(n) + [FIRST] * a_count(n) + ([EOS] if ends else [])
+        return _VOCAB.index[written[len(ids)]] if len(ids) < len(written) else _VOCAB.index[FIRST]
 
     return RuleModel(name, next_id)
 
@@ -40,6 +42,10 @@ def check_accuracy_by_n(student_accuracy_by_n):
 
 def check_gradient_norms(student_gradient_norms):
     """``gradient_norms(module, vocab, tokens)`` -> norms of dL/dh_{T-k}, k = 0 ... T - 1 (float64 modules)."""
+    import torch
+
+    from ..torch_models import LSTMLanguageModel, RNNLanguageModel
+
     cases = []
     for model_class, hidden_size, seed, tokens in [
         (RNNLanguageModel, 5, 0, counting_sequence(3)),

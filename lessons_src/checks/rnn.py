@@ -4,7 +4,8 @@ import numpy as np
 
 from ..data import EOS, Vocabulary, one_hot
 from ..functional import softmax
-from ..generate import complete, predictor
+from ..generate import complete, numpy_predictor
+from ..language import next_token
 from ..optim import clip_grad_norm
 from ..rnn import init_rnn, rnn_forward, rnn_step
 from ._core import RuleModel, run_cases
@@ -24,14 +25,14 @@ def check_stable_softmax(stable_softmax):
 
 
 def check_rnn_step(rnn_step_function):
-    """``rnn_step(params, x, h_prev)`` -> h, shape (B, H), for one time step."""
+    """``rnn_step(params, x, h_prev)`` -> h, shape (B, H), for one time step (the library's step also returns a cache)."""
     cases = []
     for vocab_size, hidden_size, batch, seed in [(4, 3, 1, 0), (4, 3, 2, 1), (5, 6, 3, 2), (3, 7, 4, 3)]:
         rng = np.random.default_rng(seed)
         params = {name: rng.standard_normal(p.shape) for name, p in init_rnn(vocab_size, hidden_size).items()}
         x = one_hot(rng.integers(0, vocab_size, size=batch), vocab_size)
         h_prev = np.tanh(rng.standard_normal((batch, hidden_size)))
-        cases.append(((params, x, h_prev), rnn_step(params, x, h_prev)))
+        cases.append(((params, x, h_prev), rnn_step(params, x, h_prev)[0]))
     run_cases("rnn_step", rnn_step_function, cases)
 
 
@@ -70,7 +71,7 @@ def check_clip_by_global_norm(clip_by_global_norm):
 
 class _NamedRNN:
     def __init__(self, vocab_size, hidden_size, seed):
-        self.model = predictor(rnn_forward, init_rnn(vocab_size, hidden_size, seed=seed))
+        self.model = numpy_predictor(rnn_forward, init_rnn(vocab_size, hidden_size, seed=seed))
         self.name = f"an untrained RNN (seed {seed})"
 
     def __call__(self, inputs):
@@ -80,11 +81,12 @@ class _NamedRNN:
         return self.name
 
 
-def _language_rule(ids):
-    """The next id in a^n b^n a^n EOS (a=0, b=1, EOS=2) after the prefix ``ids``."""
-    n = ids.index(1) if 1 in ids else len(ids)
-    whole = [0] * n + [1] * n + [0] * n + [2]
-    return whole[len(ids)] if len(ids) < len(whole) and ids == whole[: len(ids)] else 0
+def _language_rule(vocab):
+    """The model's rule: the id of ``language.next_token`` after the tokens read so far (``a`` where there is none)."""
+    def next_id(ids):
+        return vocab.index[next_token([vocab.tokens[i] for i in ids]) or "a"]
+
+    return next_id
 
 
 def check_greedy_complete(greedy_complete):
@@ -92,7 +94,7 @@ def check_greedy_complete(greedy_complete):
     vocab = Vocabulary(["a", "b", EOS])  # a=0, b=1, EOS=2, UNK=3
     successor = RuleModel("successor model (a->b->EOS, UNK->a)", lambda ids: (ids[-1] + 1) % 4)
     always_a = RuleModel("always-a model", lambda ids: 0)
-    rule = RuleModel("model that knows the language", _language_rule)
+    rule = RuleModel("model that knows the language", _language_rule(vocab))
     rnn = _NamedRNN(len(vocab), 8, seed=3)
     arguments = [
         (successor, ["a"], 10),

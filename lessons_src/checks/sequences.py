@@ -1,6 +1,7 @@
 """Checks for the exercises of chapter 1, "Representing sequences"."""
 
-from ..data import Vocabulary, generate_dataset, make_batch, one_hot
+from ..data import Vocabulary, make_batch, one_hot
+from ..language import generate_dataset
 from ._core import run_cases
 
 

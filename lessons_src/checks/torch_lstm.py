@@ -4,7 +4,8 @@ PyTorch is imported inside each check, not at the top: every chapter imports
 ``lessons_src.checks``, and the others should not wait for PyTorch to load.
 """
 
-from ..data import Vocabulary, generate_dataset, split_dataset
+from ..data import Vocabulary, split_dataset
+from ..language import generate_dataset
 from ..lstm import GATES
 from ._core import assert_same, run_cases
 
@@ -16,7 +17,7 @@ def check_pad_collate(student_collate):
     """``collate(items)`` -> ``(inputs (T, B, V) float32, targets (T, B) int64 with IGNORE_INDEX, lengths (B,))``."""
     import torch
 
-    from ..torch_lstm import SequenceDataset, pad_collate
+    from ..torch_data import SequenceDataset, pad_collate
 
     vocab = Vocabulary.from_sequences(_SEQUENCES)
     dataset = SequenceDataset(_SEQUENCES, vocab)
@@ -48,7 +49,8 @@ def check_gate_weights(gate_weights):
     """``gate_weights(module, gate)`` -> ``(W_x (H, V), W_h (H, H), b (H,))`` of one gate, as NumPy arrays."""
     import torch
 
-    from ..torch_lstm import LSTMLanguageModel, lstm_from_torch
+    from ..torch_lstm import lstm_from_torch
+    from ..torch_models import LSTMLanguageModel
 
     cases = []
     for seed, (vocab_size, hidden_size) in enumerate([(4, 3), (5, 2), (3, 6)]):
@@ -65,7 +67,7 @@ def check_gru_language_model(model_class):
     import torch
     from torch import nn
 
-    from ..torch_lstm import train_torch
+    from ..torch_train import train_torch
 
     name = getattr(model_class, "__name__", "GRULanguageModel")
     sizes = [(4, 8), (5, 3), (3, 1)]

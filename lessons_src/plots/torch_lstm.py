@@ -54,7 +54,7 @@ def plot_step_times(panels, title=None):
     """Seconds per training step against a size, one line per implementation, log-log.
 
     panels: dict x-axis label -> ``(sizes, times)``, ``times`` being one dict
-            per size as ``torch_lstm.time_training_step`` returns it
+            per size as ``timing.time_training_step`` returns it
             (implementation name -> seconds).
     Returns the Figure (one Axes per panel, side by side).
     """

@@ -8,7 +8,7 @@ def plot_losses(histories, title=None, log_scale=False, ax=None):
 
     histories: dict label -> history, a history being a dict with the lists
                ``"train_loss"`` and ``"val_loss"`` (one value per epoch), as
-               returned by ``train.train`` or ``torch_lstm.train_torch``.
+               returned by ``train.train`` or ``torch_train.train_torch``.
     log_scale: draw the loss axis on a logarithmic scale.
     ax:        an Axes to draw into; a new (6.4, 3.6) figure when None.
 

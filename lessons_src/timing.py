@@ -1,0 +1,62 @@
+"""How long one training step takes: the NumPy LSTM against its PyTorch twin."""
+
+import timeit
+
+import numpy as np
+import torch
+from torch import nn
+
+from .data import one_hot
+from .functional import cross_entropy
+from .lstm import init_lstm, lstm_backward, lstm_forward
+from .torch_lstm import lstm_to_torch
+from .validation import require_positive_int
+
+
+def time_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, number=10, repeats=5, seed=0):
+    """Seconds per training step of the NumPy LSTM and of ``torch.nn.LSTM``, on the same batch.
+
+    A step is the forward pass, the cross-entropy and the backward pass (no
+    parameter update) on one random batch of ``steps`` x ``batch_size``
+    tokens from ``vocab_size``. The torch model is ``lstm_to_torch`` of the
+    NumPy parameters, timed in float64 (the same arithmetic) and float32
+    (what one trains with). Each time is the best over ``repeats`` runs of the
+    mean over ``number`` steps; the number of threads is the caller's choice
+    (``torch.set_num_threads``, ``OPENBLAS_NUM_THREADS``).
+
+    Returns ``{"numpy": s, "torch float64": s, "torch float32": s}``.
+    """
+    _check_sizes(batch_size=batch_size, hidden_size=hidden_size, steps=steps, vocab_size=vocab_size, number=number,
+                 repeats=repeats)
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, vocab_size, size=(steps + 1, batch_size))
+    inputs, targets = one_hot(ids[:-1], vocab_size), ids[1:]
+    params = init_lstm(vocab_size, hidden_size, seed=seed)
+
+    def numpy_step():
+        logits, cache = lstm_forward(params, inputs)
+        _, dlogits = cross_entropy(logits, targets)
+        lstm_backward(params, cache, dlogits)
+
+    times = {"numpy": _best_time(numpy_step, number, repeats)}
+    loss_function = nn.CrossEntropyLoss()
+    for dtype in (torch.float64, torch.float32):
+        module = lstm_to_torch(params).to(dtype)
+        torch_inputs, torch_targets = torch.as_tensor(inputs, dtype=dtype), torch.as_tensor(targets).flatten()
+
+        def torch_step():
+            module.zero_grad()
+            loss_function(module(torch_inputs).flatten(0, 1), torch_targets).backward()
+
+        times[f"torch {str(dtype).removeprefix('torch.')}"] = _best_time(torch_step, number, repeats)
+    return times
+
+
+def _best_time(step, number, repeats):
+    timeit.timeit(step, number=number)  # warm up: the first steps of a process are slower
+    return min(timeit.timeit(step, number=number) for _ in range(repeats)) / number
+
+
+def _check_sizes(**sizes):
+    for name, value in sizes.items():
+        require_positive_int(name, value)

@@ -1,0 +1,173 @@
+"""lessons_src.assignments on every chapter found in book/ (NN_*.ipynb, discovered, never listed by hand).
+
+Executing a student notebook is the one slow test: each chapter runs once in a
+fresh kernel, as a student would work through it (``notebook_kernel.work_through``).
+"""
+
+import inspect
+import json
+import re
+
+import nbformat
+import pytest
+from assignment_helpers import BOOK, CHAPTERS, ROOT, file_hashes, run_command
+from nbgrader_rules import nbgrader_problems
+from notebook_kernel import work_through
+
+from lessons_src import assignments
+
+NAMES_A_CASE = r"\S\(.*\)"  # a failing check's message shows the call, e.g. one_hot_encode(0, 4) or <lambda>(4, 8)
+
+
+each_chapter = pytest.mark.parametrize("chapter_pair", CHAPTERS, ids=[path.stem for path in CHAPTERS],
+                                       indirect=True)
+
+
+@each_chapter
+def test_no_solution_line_leaks(chapter_pair):
+    instructor, student, _ = chapter_pair
+    exercises = assignments.find_exercises(instructor)
+    solution_cells = {index for exercise in exercises for index in exercise.solution_cells}
+    hidden = {line.strip() for index in solution_cells
+              for line in assignments.solution_lines(instructor.cells[index].source)} - {""}
+    visible_in_book = {line.strip() for index, cell in enumerate(instructor.cells) for line in
+                       (assignments.stub_solutions(cell.source) if index in solution_cells
+                        else cell.source).splitlines()}
+    # Only a line that the instructor's notebook shows nowhere outside the solutions would give an answer away.
+    secret = hidden - visible_in_book
+    student_lines = {line.strip() for cell in student.cells for line in cell.source.splitlines()}
+    assert secret, "every solution line is also visible outside the solutions: is the exercise given away?"
+    assert not secret & student_lines
+    stubs = [cell for cell in student.cells if cell.cell_type == "code" and "raise NotImplementedError()" in cell.source]
+    assert len(stubs) == len(solution_cells)
+    for cell in stubs:
+        assert not {line.strip() for line in cell.source.splitlines()} & hidden
+
+
+@each_chapter
+def test_every_exercise_keeps_its_text_and_its_check_cell(chapter_pair):
+    instructor, student, _ = chapter_pair
+    student_sources = [cell.source for cell in student.cells]
+    for exercise in assignments.find_exercises(instructor):
+        assert exercise.check_source in student_sources, exercise.label
+        exercise_cell = next(source for source in student_sources if f"(`{exercise.label}`)" in source)
+        assert exercise.task in exercise_cell
+        check = student_sources.index(exercise.check_source)
+        stub = max(index for index, cell in enumerate(student.cells[:check]) if cell.cell_type == "code")
+        assert "raise NotImplementedError()" in student_sources[stub]
+    assert not any("{solution-start}" in source or "{solution-end}" in source for source in student_sources)
+
+
+@each_chapter
+def test_student_notebook_is_valid_and_without_outputs(chapter_pair):
+    instructor, student, student_path = chapter_pair
+    nbformat.validate(student)
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+        assert "execution" not in cell.metadata
+    assert student.metadata == instructor.metadata
+    assert [cell.source for cell in student.cells if cell.cell_type == "code"] == [
+        assignments.stub_solutions(cell.source) for cell in instructor.cells if cell.cell_type == "code"]
+    assert student.cells[0].source.startswith(f"**Student notebook, chapter {int(student_path.name[:2])}.")
+
+
+@each_chapter
+def test_solution_and_check_cells_carry_nbgrader_metadata(chapter_pair):
+    stored, _, _ = chapter_pair
+    for exercise in assignments.find_exercises(stored):
+        for index in exercise.solution_cells:
+            cell = stored.cells[index]
+            assert "solution" in cell.metadata.get("tags", []), f"{exercise.label}: solution cell without the tag"
+            assert cell.metadata.get("nbgrader", {}).get("solution") is True, (
+                f"{exercise.label}: solution cell {index} has no nbgrader metadata; "
+                "run python -m lessons_src.assignments --stamp-nbgrader")
+        check = stored.cells[exercise.check_cell].metadata.get("nbgrader", {})
+        assert check.get("grade") is True and check.get("locked") is True, (
+            f"{exercise.label}: check cell without nbgrader grade metadata; "
+            "run python -m lessons_src.assignments --stamp-nbgrader")
+    assert not assignments.stamp_nbgrader(stored), "the nbgrader metadata is stale: run --stamp-nbgrader"
+    assert nbgrader_problems(stored) == []
+
+
+@each_chapter
+def test_a_student_working_through_the_chapter(chapter_pair, student_dir):
+    instructor, student, student_path = chapter_pair
+    report = work_through(student, instructor, student_dir)
+    assert len(report) == len(assignments.find_exercises(instructor))
+
+
+def test_labels_are_unique_across_the_book():
+    labels = [exercise.label for chapter in CHAPTERS
+              for exercise in assignments.find_exercises(json.loads(chapter.read_text()), chapter.name)]
+    assert len(labels) == len(set(labels)), sorted(label for label in labels if labels.count(label) > 1)
+
+
+def test_the_command_converts_every_chapter_and_refuses_bad_requests(tmp_path):
+    before = file_hashes(BOOK)
+    out = tmp_path / "student"
+    result = run_command(str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"wrote {out / chapter.name}" for chapter in CHAPTERS]
+    a_file = tmp_path / "a_file.ipynb"
+    a_file.write_text("{}")
+    for args, message in [
+        ([str(BOOK)], "expected a folder outside"),
+        ([str(BOOK / "student_notebooks")], "expected a folder outside"),
+        (["book/../book/sub"], "expected a folder outside"),
+        ([str(a_file)], "expected a folder; got the file"),
+        ([str(tmp_path / "other"), "--chapters", "99_no_such_chapter"], "unknown chapter '99_no_such_chapter'"),
+    ]:
+        result = run_command(*args)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+    assert file_hashes(BOOK) == before
+    assert not (BOOK / "student_notebooks").exists() and not (BOOK / "sub").exists()
+    assert not (tmp_path / "other").exists()
+
+
+def test_the_instructors_page_lists_exactly_the_exercises_of_the_notebooks():
+    page = BOOK / assignments.INSTRUCTORS_PAGE
+    expected = assignments.exercise_table(CHAPTERS, assignments.toc_files(ROOT))
+    assert assignments.table_in_page(page) == expected, (
+        "the table of exercises is out of date: run python -m lessons_src.assignments --update-exercise-table")
+
+
+def test_the_instructors_page_gives_the_time_of_every_chapter():
+    text = (BOOK / assignments.INSTRUCTORS_PAGE).read_text()
+    section = text.split("## How long each chapter takes", 1)[1].split("\n## ", 1)[0]
+    rows = [[column.strip() for column in line.strip("|").split("|")] for line in section.splitlines()
+            if line.startswith("| [")]
+    expected = []
+    for chapter in CHAPTERS:
+        notebook = json.loads(chapter.read_text())
+        count = len(assignments.find_exercises(notebook, chapter.name))
+        expected.append((f"[{assignments.chapter_name(chapter, notebook)}]({chapter.name})", str(count)))
+    assert [(row[0], row[2]) for row in rows] == expected, "the table of chapter times misses a chapter"
+    assert all(re.fullmatch(r"\d+ s", row[1]) for row in rows)
+
+
+def check_functions():
+    import lessons_src.checks as checks
+
+    return sorted((name, function) for name, function in inspect.getmembers(checks, inspect.isfunction)
+                  if name.startswith("check_"))
+
+
+@pytest.mark.parametrize("name", [name for name, _ in check_functions()])
+def test_each_check_rejects_a_wrong_answer_naming_the_case(name):
+    check = dict(check_functions())[name]
+    for wrong in [lambda *args, **kwargs: None, lambda *args, **kwargs: 0.0]:
+        with pytest.raises(AssertionError, match=NAMES_A_CASE):
+            check(wrong)
+
+    def unfinished(*args, **kwargs):
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):
+        check(unfinished)
+
+
+def test_every_check_function_has_an_exercise():
+    used = {re.match(r"\s*(check_\w+)", exercise.check_source)[1] for chapter in CHAPTERS
+            for exercise in assignments.find_exercises(json.loads(chapter.read_text()), chapter.name)}
+    assert {name for name, _ in check_functions()} <= used
