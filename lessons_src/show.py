@@ -13,4 +13,8 @@ def show_source(obj):
     """
     if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismodule(obj) or inspect.ismethod(obj)):
         raise TypeError(f"obj: expected a function, class, method or module; got {type(obj).__name__}")
-    display(Markdown(f"```python\n{inspect.getsource(obj).rstrip()}\n```"))
+    try:
+        source = inspect.getsource(obj)
+    except OSError as error:
+        raise ValueError(f"obj: expected something defined in a source file; {obj!r:.60} has no source ({error})") from None
+    display(Markdown(f"```python\n{source.rstrip()}\n```"))

@@ -68,6 +68,14 @@ def require_share(name, value):
         raise ValueError(f"{name}: expected a number between 0 and 1; got {value!r}")
 
 
+def require_dict(name, value, expected):
+    """Check that ``value`` is a non-empty dict; ``expected`` describes it for the message."""
+    if not isinstance(value, dict):
+        raise TypeError(f"{name}: expected {expected}; got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name}: expected {expected}; got an empty dict")
+
+
 def require_function(name, value, expected="a function"):
     """Check that ``value`` can be called; ``expected`` says what kind of function, for the message."""
     if not callable(value):

@@ -14,8 +14,9 @@ from lessons_src.data import Vocabulary, make_batch, split_dataset
 from lessons_src.functional import cross_entropy, sigmoid
 from lessons_src.generate import completion_accuracy, numpy_predictor
 from lessons_src.language import generate_dataset
-from lessons_src.gradcheck import gradient_check
-from lessons_src.lstm import GATES, init_lstm, lstm_backward, lstm_forward, lstm_parameter_shapes, stack_gates
+from lessons_src.gradcheck import gradient_check, numerical_gradient
+from lessons_src.lstm import (GATES, init_lstm, lstm_backward, lstm_forward, lstm_parameter_shapes, lstm_step,
+                              lstm_step_backward, stack_gates, unstack_gates)
 from lessons_src.train import train
 
 VOCAB_SIZE, HIDDEN_SIZE = 4, 6
@@ -321,3 +322,40 @@ def test_trained_with_the_chapters_settings_the_lstm_completes_every_test_sequen
                     epochs=epochs, batch_size=32, lr=lr, optimizer="adam", max_norm=5.0, seed=0)
     assert history["val_loss"][-1] < 0.2
     assert completion_accuracy(numpy_predictor(lstm_forward, params), vocab, test_sequences) == 1.0
+
+
+def test_step_backward_matches_finite_differences():
+    """One step alone: with L = sum(dh * h) + sum(dc * c), lstm_step_backward gives the stacked weights'
+    gradients and dL/dh_prev, dL/dc_prev."""
+    rng = np.random.default_rng(3)
+    params = randomized_params(seed=4)
+    weights = stack_gates(params)
+    x = np.eye(VOCAB_SIZE)[rng.integers(0, VOCAB_SIZE, 3)]
+    h_prev, c_prev, dh, dc = rng.standard_normal((4, 3, HIDDEN_SIZE))
+
+    def loss():
+        h, c, _ = lstm_step(weights, x, h_prev, c_prev)
+        return float((dh * h).sum() + (dc * c).sum())
+
+    _, _, cache = lstm_step(weights, x, h_prev, c_prev)
+    grads, dh_prev, dc_prev = lstm_step_backward(weights, dh, dc, cache)
+    for name, grad in grads.items():
+        np.testing.assert_allclose(grad, numerical_gradient(loss, getattr(weights, name)), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(dh_prev, numerical_gradient(loss, h_prev), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(dc_prev, numerical_gradient(loss, c_prev), rtol=1e-6, atol=1e-9)
+    unstacked = unstack_gates(stack_gates(params)._asdict())
+    assert list(unstacked) == [name for name in params if name not in ("W_hy", "b_y")]
+    for name, array in unstacked.items():
+        np.testing.assert_array_equal(array, params[name])
+
+
+def test_forward_is_the_step_run_over_time():
+    inputs, _, _ = padded_batch()
+    params = randomized_params(seed=5)
+    logits, cache = lstm_forward(params, inputs)
+    h, c = cache["h0"], cache["c0"]
+    for t in range(inputs.shape[0]):
+        h, c, _ = lstm_step(stack_gates(params), inputs[t], h, c)
+        np.testing.assert_array_equal(cache["h"][t], h)
+        np.testing.assert_array_equal(cache["c"][t], c)
+    np.testing.assert_array_equal(np.concatenate([cache[gate] for gate in GATES], axis=2), cache["gates"])

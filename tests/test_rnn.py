@@ -9,7 +9,8 @@ from lessons_src.language import generate_dataset
 from lessons_src.functional import cross_entropy
 from lessons_src.gradcheck import gradient_check
 from lessons_src.init import orthogonal
-from lessons_src.rnn import PARAMETER_NAMES, init_rnn, rnn_backward, rnn_forward, rnn_step
+from lessons_src.gradcheck import numerical_gradient
+from lessons_src.rnn import PARAMETER_NAMES, init_rnn, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +226,20 @@ def unfinished(*args):
 ])
 def test_exercise_checks(check, right, wrongs, grade):
     grade(check, right, wrongs, unfinished)
+
+
+def test_step_backward_matches_finite_differences():
+    """One step alone: with L = sum(dh * h), rnn_step_backward gives dL/dW_xh, dL/dW_hh, dL/db_h and dL/dh_prev."""
+    rng = np.random.default_rng(7)
+    params = random_params(4, 5, seed=8)
+    x, h_prev, dh = np.eye(4)[rng.integers(0, 4, 3)], rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+
+    def loss():
+        return float((dh * rnn_step(params, x, h_prev)[0]).sum())
+
+    _, cache = rnn_step(params, x, h_prev)
+    grads, dh_prev = rnn_step_backward(params, dh, cache)
+    assert set(grads) == {"W_xh", "W_hh", "b_h"}
+    for name, grad in grads.items():
+        np.testing.assert_allclose(grad, numerical_gradient(loss, params[name]), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(dh_prev, numerical_gradient(loss, h_prev), rtol=1e-6, atol=1e-9)

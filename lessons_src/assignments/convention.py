@@ -10,6 +10,7 @@ chapter that breaks it); ``stub_solutions`` and ``solution_lines`` handle the
 marked regions.
 """
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,18 +55,26 @@ class _Directive:
 
 
 def find_chapters(book_dir=BOOK_DIR):
-    """The chapter notebooks of ``book_dir`` (``NN_name.ipynb``), in order."""
-    return sorted(Path(book_dir).glob(CHAPTER_PATTERN))
+    """The chapter notebooks of ``book_dir`` (``NN_name.ipynb``), in order; none if the folder does not exist."""
+    book_dir = as_path("book_dir", book_dir)
+    if book_dir.exists() and not book_dir.is_dir():
+        raise ValueError(f"book_dir: expected a folder; got the file {book_dir}")
+    return sorted(book_dir.glob(CHAPTER_PATTERN))
 
 
 def cell_source(cell):
     """A cell's source as one string (notebook files may store it as a list of lines)."""
+    if not isinstance(cell, dict):
+        raise TypeError(f"cell: expected a notebook cell (a dict); got {type(cell).__name__}")
+    if "source" not in cell:
+        raise ValueError(f"cell: expected a notebook cell with a 'source'; got the keys {sorted(cell)}")
     source = cell["source"]
     return "".join(source) if isinstance(source, list) else source
 
 
 def chapter_title(notebook):
     """The text of the first ``# `` heading of the notebook, or ``""``."""
+    require_notebook(notebook)
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
             for line in cell_source(cell).splitlines():
@@ -76,8 +85,11 @@ def chapter_title(notebook):
 
 def chapter_name(path, notebook):
     """``"1. Representing sequences"``: the chapter's number (from its file name) and title."""
-    title = chapter_title(notebook) or Path(path).stem
-    number = int(Path(path).name[:2])
+    path = as_path("path", path)
+    if not path.name[:2].isdigit():
+        raise ValueError(f"path: expected a chapter file NN_name.ipynb; got {path.name}")
+    title = chapter_title(notebook) or path.stem
+    number = int(path.name[:2])
     return title if re.match(rf"0*{number}\.\s", title) else f"{number}. {title}"
 
 
@@ -89,6 +101,7 @@ def find_exercises(notebook, name="notebook"):
     or check cell; a solution code cell without (or with unbalanced) markers;
     a marked region or a ``solution`` tag outside a gated solution.
     """
+    require_notebook(notebook)
     found = {}  # label -> dict of the parts seen so far, in order of the exercises
     in_solution = None  # the label whose solution cells are being collected
     awaiting_check = None  # the label whose check cell comes next
@@ -163,6 +176,7 @@ def find_exercises(notebook, name="notebook"):
 
 def directives(source):
     """The MyST directives (```` ```{name} ```` or ``:::{name}`` fences) at the top level of a markdown source."""
+    require_source(source)
     lines = source.splitlines()
     directives, number = [], 0
     while number < len(lines):
@@ -203,6 +217,7 @@ def _solution_regions(source, fail):
 
 def solution_lines(source):
     """The lines of ``source`` strictly inside its marked regions (what a student must write)."""
+    require_source(source)
     lines = source.split("\n")
     regions = _solution_regions(source, _raise_format_error)
     return [line for begin, end in regions for line in lines[begin + 1:end]]
@@ -210,6 +225,7 @@ def solution_lines(source):
 
 def stub_solutions(source):
     """Replace each marked region of ``source`` by the stub, at the indentation of its BEGIN marker."""
+    require_source(source)
     lines = source.split("\n")
     regions = _solution_regions(source, _raise_format_error)
     kept, previous_end = [], -1
@@ -223,4 +239,25 @@ def stub_solutions(source):
 
 
 def _raise_format_error(message):
-    raise ExerciseFormatError(message)
+    raise ExerciseFormatError(f"source: expected balanced solution markers; {message}")
+
+
+def as_path(name, value):
+    """``value`` (a string or a path) as a ``Path``; TypeError naming ``name`` otherwise."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name}: expected a path (a string or a Path); got {type(value).__name__}")
+    return Path(value)
+
+
+def require_notebook(notebook):
+    """Check that ``notebook`` is a notebook as stored in an .ipynb file: a dict with a list of ``cells``."""
+    if not isinstance(notebook, dict):
+        raise TypeError(f"notebook: expected a notebook (a dict with 'cells'); got {type(notebook).__name__}")
+    if not isinstance(notebook.get("cells"), list):
+        raise ValueError(f"notebook: expected a dict with a list of 'cells'; got the keys {sorted(notebook)}")
+
+
+def require_source(source):
+    """Check that ``source`` is a cell's source, one string."""
+    if not isinstance(source, str):
+        raise TypeError(f"source: expected a cell's source (a string); got {type(source).__name__}")

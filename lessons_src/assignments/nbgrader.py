@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from .convention import ExerciseFormatError, find_exercises
+from .convention import ExerciseFormatError, as_path, find_exercises
 
 NBGRADER_SCHEMA_VERSION = 3  # the cell-metadata schema of nbgrader 0.9
 
@@ -67,7 +67,9 @@ def stamp_notebook_file(path):
     The file is read and written as plain JSON, formatted as nbformat writes
     it, so outputs, ids and every other field stay exactly as they were.
     """
-    path = Path(path)
+    path = as_path("path", path)
+    if not path.is_file():
+        raise ValueError(f"path: expected a notebook file; got {path}, which is not a file")
     notebook = json.loads(path.read_text(encoding="utf-8"))
     if not stamp_nbgrader(notebook, path.name):
         return False

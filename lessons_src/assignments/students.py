@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from .convention import (BOOK_DIR, ExerciseFormatError, directives, cell_source, chapter_name, chapter_title,
+from .convention import (BOOK_DIR, ExerciseFormatError, as_path, cell_source, chapter_name, chapter_title, directives,
                          find_exercises, stub_solutions)
 
 
@@ -112,7 +112,7 @@ def write_student_notebooks(out_dir, chapters, book_dir=BOOK_DIR):
     Refuses (ValueError) when ``out_dir`` is ``book_dir`` or inside it, or is
     a file; creates it otherwise. Nothing under ``book_dir`` is written.
     """
-    out_dir, book_dir = Path(out_dir), Path(book_dir)
+    out_dir, book_dir = as_path("out_dir", out_dir), as_path("book_dir", book_dir)
     resolved = out_dir.resolve()
     if resolved == book_dir.resolve() or book_dir.resolve() in resolved.parents:
         raise ValueError(f"OUT_DIR: expected a folder outside {book_dir} (the chapters with their solutions); "

@@ -10,7 +10,7 @@ import copy
 
 import numpy as np
 
-from ..validation import require_function
+from ..validation import require_function, require_type
 
 
 def run_cases(name, student_function, cases, rtol=1e-7, atol=1e-9):
@@ -20,7 +20,7 @@ def run_cases(name, student_function, cases, rtol=1e-7, atol=1e-9):
     positional arguments. Each call gets deep copies of its arguments, so a
     function that changes its inputs cannot spoil the next case.
     """
-    require_function(name, student_function)
+    _check_run_cases_args(name, student_function, cases)
     for args, expected in cases:
         call = f"{name}({', '.join(_short(arg) for arg in args)})"
         try:
@@ -39,6 +39,7 @@ def assert_same(what, received, expected, rtol=1e-7, atol=1e-9):
     Arrays are compared in shape and then by value with ``rtol``/``atol``;
     lists, tuples and dicts element by element; anything else with ``==``.
     """
+    require_type("what", what, str, "a description of the call (a string)")
     message = _difference(received, expected, rtol, atol)
     if message:
         raise AssertionError(f"{what} returned {_short(received)}; expected {_short(expected)} ({message})")
@@ -54,6 +55,8 @@ class RuleModel:
     """
 
     def __init__(self, name, next_id):
+        require_type("name", name, str, "the model's name (a string)")
+        require_function("next_id", next_id, "a function ids -> the next id")
         self.name, self.next_id = name, next_id
 
     def __call__(self, inputs):
@@ -112,3 +115,11 @@ def _short(value, limit=120):
         text = repr(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_run_cases_args(name, student_function, cases):
+    require_function(name, student_function)
+    if not isinstance(cases, list):
+        raise TypeError(f"cases: expected a list of (args, expected) pairs; got {type(cases).__name__}")
+    if not cases or any(not isinstance(case, tuple) or len(case) != 2 for case in cases):
+        raise ValueError(f"cases: expected a non-empty list of (args, expected) pairs; got {cases!r:.80}")

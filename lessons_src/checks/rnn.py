@@ -8,6 +8,7 @@ from ..generate import complete, numpy_predictor
 from ..language import next_token
 from ..optim import clip_grad_norm
 from ..rnn import init_rnn, rnn_forward, rnn_step
+from ..validation import require_function
 from ._core import RuleModel, run_cases
 
 
@@ -49,6 +50,7 @@ def check_tanh_backward(tanh_backward):
 
 def check_clip_by_global_norm(clip_by_global_norm):
     """``clip_by_global_norm(grads, max_norm)`` -> the norm before clipping; scales ``grads`` in place."""
+    require_function("clip_by_global_norm", clip_by_global_norm)
 
     def clip_by_global_norm_then_grads(grads, max_norm):  # the return value and the changed grads
         return clip_by_global_norm(grads, max_norm), grads

@@ -7,6 +7,7 @@ PyTorch is imported inside each check, not at the top: every chapter imports
 from ..data import Vocabulary, split_dataset
 from ..language import generate_dataset
 from ..lstm import GATES
+from ..validation import require_function
 from ._core import assert_same, run_cases
 
 _SEQUENCES = [["a", "b", "a", "EOS"], ["a", "a", "a", "b", "b", "b", "a", "a", "a", "EOS"],
@@ -18,6 +19,8 @@ def check_pad_collate(student_collate):
     import torch
 
     from ..torch_data import SequenceDataset, pad_collate
+
+    require_function("pad_collate", student_collate)
 
     vocab = Vocabulary.from_sequences(_SEQUENCES)
     dataset = SequenceDataset(_SEQUENCES, vocab)
@@ -69,6 +72,7 @@ def check_gru_language_model(model_class):
 
     from ..torch_train import train_torch
 
+    require_function("model_class", model_class, "a class (an nn.Module)")
     name = getattr(model_class, "__name__", "GRULanguageModel")
     sizes = [(4, 8), (5, 3), (3, 1)]
     for vocab_size, hidden_size in sizes:

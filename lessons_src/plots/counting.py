@@ -3,6 +3,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..validation import require_dict
+
 
 def plot_accuracy_by_n(ns, accuracies, b_counts, train_max, title=None):
     """Accuracy and the number of ``b`` written, against n, for several models trained with several seeds.
@@ -19,8 +21,7 @@ def plot_accuracy_by_n(ns, accuracies, b_counts, train_max, title=None):
     """
     ns = np.asarray(ns)
     for name, data in (("accuracies", accuracies), ("b_counts", b_counts)):
-        if not isinstance(data, dict) or not data:
-            raise TypeError(f"{name}: expected a non-empty dict label -> (S, N) array; got {type(data).__name__}")
+        require_dict(name, data, "a non-empty dict label -> (S, N) array")
         for label, values in data.items():
             if np.ndim(values) != 2 or np.shape(values)[1] != len(ns):
                 raise ValueError(f"{name}[{label!r}]: expected shape (S, N) with N={len(ns)}; got {np.shape(values)}")
@@ -60,6 +61,8 @@ def plot_count_units(panels, tokens, title=None):
     tokens: the T input tokens; the ``b`` steps are shaded.
     Returns the Figure.
     """
+    if not isinstance(panels, (list, tuple)):
+        raise TypeError(f"panels: expected a list of (title, states, units, state name); got {type(panels).__name__}")
     if not panels:
         raise ValueError("panels: expected at least one (title, states, units, state name)")
     steps = np.arange(1, len(tokens) + 1)
@@ -94,8 +97,7 @@ def plot_gradient_norms(panels, title=None):
     Each seed is a thin line, the geometric mean over seeds a thick one.
     Returns the Figure.
     """
-    if not isinstance(panels, dict) or not panels:
-        raise TypeError(f"panels: expected a non-empty dict title -> {{label: (S, T) array}}; got {type(panels).__name__}")
+    require_dict("panels", panels, "a non-empty dict title -> {label: (S, T) array}")
     fig, axes = plt.subplots(1, len(panels), figsize=(8, 3.6), sharey=True, squeeze=False)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, (panel_title, curves) in zip(axes[0], panels.items()):

@@ -66,6 +66,8 @@ def plot_counter(cell_states, labels, unit, title=None):
     unit:        the unit's number, for the axis label.
     Returns the Figure.
     """
+    if not isinstance(cell_states, (list, tuple)):
+        raise TypeError(f"cell_states: expected a list of (T_k,) arrays; got {type(cell_states).__name__}")
     if len(cell_states) != len(labels) or not cell_states:
         raise ValueError(f"labels: expected one label per sequence ({len(cell_states)}); got {len(labels)}")
     fig, ax = plt.subplots(figsize=(6.4, 3.4))

@@ -3,6 +3,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..validation import as_float_array
+
 
 def plot_one_hot(encoded, tokens, vocab_tokens, title=None):
     """Draw a one-hot encoded sequence as an image: one row per token, one column per word.
@@ -11,7 +13,7 @@ def plot_one_hot(encoded, tokens, vocab_tokens, title=None):
     tokens:       the T tokens, shown as row labels.
     vocab_tokens: the V words of the vocabulary, shown as column labels.
     """
-    encoded = np.asarray(encoded)
+    encoded = as_float_array("encoded", encoded)
     if encoded.ndim != 2 or encoded.shape != (len(tokens), len(vocab_tokens)):
         raise ValueError(
             f"encoded: expected shape (len(tokens), len(vocab_tokens)) = ({len(tokens)}, {len(vocab_tokens)}); got {encoded.shape}"

@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..lstm import GATES
+from ..validation import require_dict
 
 _GATE_NAMES = {"i": "input", "f": "forget", "g": "candidate", "o": "output"}
 
@@ -16,7 +17,7 @@ def plot_lstm_layout(module):
     rows of the gates i, f, g, o marked and named after the NumPy arrays
     they hold. Returns the Figure.
     """
-    lstm = module.lstm
+    lstm = _check_lstm_module(module)
     hidden_size = lstm.hidden_size
     panels = [
         ("weight_ih_l0", lstm.weight_ih_l0, "W_x"),
@@ -58,11 +59,13 @@ def plot_step_times(panels, title=None):
             (implementation name -> seconds).
     Returns the Figure (one Axes per panel, side by side).
     """
-    if not isinstance(panels, dict) or not panels:
-        raise TypeError(f"panels: expected a non-empty dict label -> (sizes, times); got {type(panels).__name__}")
-    fig, axes = plt.subplots(1, len(panels), figsize=(8, 3.6), sharey=True, squeeze=False)
+    require_dict("panels", panels, "a non-empty dict label -> (sizes, times)")
     styles = {"numpy": ("o-", "ours, NumPy float64"), "torch float64": ("s--", "nn.LSTM float64"),
               "torch float32": ("^:", "nn.LSTM float32")}
+    for label, (sizes, times) in panels.items():
+        if len(sizes) != len(times) or not all(isinstance(t, dict) and set(styles) <= set(t) for t in times):
+            raise ValueError(f"panels[{label!r}]: expected (sizes, times) with one dict of {sorted(styles)} per size")
+    fig, axes = plt.subplots(1, len(panels), figsize=(8, 3.6), sharey=True, squeeze=False)
     for ax, (label, (sizes, times)) in zip(axes[0], panels.items()):
         for key, (style, name) in styles.items():
             ax.plot(sizes, [1e3 * t[key] for t in times], style, label=name)
@@ -79,3 +82,14 @@ def plot_step_times(panels, title=None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _check_lstm_module(module):
+    """``module.lstm``, the ``nn.LSTM`` of an ``LSTMLanguageModel`` (checked without importing PyTorch here)."""
+    if not callable(getattr(module, "parameters", None)):
+        raise TypeError(f"module: expected an LSTMLanguageModel (an nn.Module); got {type(module).__name__}")
+    lstm = getattr(module, "lstm", None)
+    if lstm is None or not hasattr(lstm, "weight_ih_l0") or not hasattr(lstm, "bias_hh_l0"):
+        raise ValueError(f"module: expected an LSTMLanguageModel, whose .lstm is an nn.LSTM with biases; "
+                         f"got {type(module).__name__}")
+    return lstm

@@ -2,6 +2,8 @@
 
 import matplotlib.pyplot as plt
 
+from ..validation import require_dict
+
 
 def plot_losses(histories, title=None, log_scale=False, ax=None):
     """Plot training (solid) and validation (dashed) loss per epoch for each history.
@@ -14,8 +16,7 @@ def plot_losses(histories, title=None, log_scale=False, ax=None):
 
     Each label gets one colour for both of its curves. Returns the Figure.
     """
-    if not isinstance(histories, dict) or not histories:
-        raise TypeError(f"histories: expected a non-empty dict label -> history; got {type(histories).__name__}")
+    require_dict("histories", histories, "a non-empty dict label -> history")
     for label, history in histories.items():
         if not isinstance(history, dict) or not {"train_loss", "val_loss"} <= set(history):
             raise ValueError(f"histories[{label!r}]: expected a dict with 'train_loss' and 'val_loss'; got {history!r:.80}")
