@@ -8,7 +8,7 @@ Run from the repository's top folder:
 
 A step is forward pass + cross-entropy + backward pass on the same random
 batch (``lessons_src.timing.time_training_step``,
-``lessons_src.torch_gru.time_gru_training_step``). Each table gives the
+``lessons_src.timing.time_gru_training_step``). Each table gives the
 milliseconds per step and the ratio NumPy / PyTorch for PyTorch in float64
 (the same arithmetic as ours) and in float32 (what one trains with).
 The book's budget: at batch 32, hidden 50, T = 16, NumPy within 2x of PyTorch's float32 step.
@@ -38,8 +38,7 @@ def main():
 
     import torch
 
-    from lessons_src.torch_gru import time_gru_training_step
-    from lessons_src.timing import time_training_step
+    from lessons_src.timing import time_gru_training_step, time_training_step
 
     timers = {"lstm": ("LSTM", time_training_step), "gru": ("GRU", time_gru_training_step)}
     chosen = ["lstm", "gru"] if arguments.model == "both" else [arguments.model]

@@ -37,8 +37,9 @@ load it only when first used.
 import numpy as np
 
 from .functional import sigmoid
-from .rnn import orthogonal
-from .validation import check_one_hot_inputs, check_params, require_function, require_positive_int
+from .init import init_parameters
+from .validation import (check_initial_state, check_one_hot_inputs, check_params, require_function,
+                         require_sizes)
 
 GATES = ("r", "z", "n")
 """The gates in PyTorch's order: reset, update, candidate (PyTorch's "new gate")."""
@@ -46,6 +47,7 @@ GATES = ("r", "z", "n")
 
 def gru_parameter_shapes(vocab_size, hidden_size):
     """The name and shape of every GRU parameter, in a fixed order."""
+    require_sizes(vocab_size, hidden_size)
     shapes = {}
     shapes.update({f"W_x{gate}": (hidden_size, vocab_size) for gate in GATES})
     shapes.update({f"W_h{gate}": (hidden_size, hidden_size) for gate in GATES})
@@ -65,25 +67,13 @@ def init_gru(vocab_size, hidden_size, seed=0):
     """Fresh GRU parameters for a vocabulary of ``vocab_size`` tokens.
 
     Initialised like the RNN and the LSTM of chapters 2 and 3: every weight
-    matrix orthogonal (``rnn.orthogonal``), every bias zero. The gates then
+    matrix orthogonal (``init.init_parameters``), every bias zero. The gates then
     start half open (sigmoid(0) = 0.5).
 
     Returns a dict of float64 arrays (see ``gru_parameter_shapes``), the same
     for the same seed.
     """
-    require_positive_int("vocab_size", vocab_size)
-    require_positive_int("hidden_size", hidden_size)
-    rng = np.random.default_rng(seed)
-    params = {}
-    for gate in GATES:
-        params[f"W_x{gate}"] = orthogonal(hidden_size, vocab_size, rng)
-    for gate in GATES:
-        params[f"W_h{gate}"] = orthogonal(hidden_size, hidden_size, rng)
-    for name in ("b_r", "b_z", "b_xn", "b_hn"):
-        params[name] = np.zeros(hidden_size)
-    params["W_hy"] = orthogonal(vocab_size, hidden_size, rng)
-    params["b_y"] = np.zeros(vocab_size)
-    return params
+    return init_parameters(gru_parameter_shapes(vocab_size, hidden_size), seed)
 
 
 def stack_gates(params):
@@ -95,6 +85,7 @@ def stack_gates(params):
     ``weight_hh_l0``; ``b_x = [b_r, b_z, b_xn]`` is its ``bias_ih_l0`` when
     ``bias_hh_l0 = [0, 0, b_hn]``.
     """
+    check_gru_params(params)
     W_x = np.concatenate([params[f"W_x{gate}"] for gate in GATES])
     W_h = np.concatenate([params[f"W_h{gate}"] for gate in GATES])
     b_x = np.concatenate([params["b_r"], params["b_z"], params["b_xn"]])
@@ -305,14 +296,8 @@ def _check_cell_backward(dh, h_prev, gates, W_h):
 
 
 def _check_h0(h0, batch, hidden_size):
-    if h0 is None:
-        return np.zeros((batch, hidden_size))
-    if not isinstance(h0, np.ndarray):
-        raise TypeError(f"h0: expected None or a NumPy array of shape (B, H) = {(batch, hidden_size)}; "
-                        f"got {type(h0).__name__}")
-    if h0.shape != (batch, hidden_size):
-        raise ValueError(f"h0: expected shape (B, H) = {(batch, hidden_size)}; got {h0.shape}")
-    return h0.astype(np.float64, copy=False)
+    state = check_initial_state("h0", h0, batch, hidden_size)
+    return np.zeros((batch, hidden_size)) if state is None else state[0].astype(np.float64, copy=False)
 
 
 def _check_cache(cache, dlogits, vocab_size, hidden_size):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .validation import require_positive_int, require_type
+from .validation import require_int, require_positive_int, require_type
 
 
 def orthogonal(rows, cols, rng):
@@ -27,7 +27,7 @@ def init_parameters(shapes, seed=0):
     seeded with ``seed``, so the same shapes and seed give the same arrays.
     Returns a dict name -> float64 array.
     """
-    _check_shapes(shapes)
+    _check_init_args(shapes, seed)
     rng = np.random.default_rng(seed)
     return {name: orthogonal(*shape, rng) if len(shape) == 2 else np.zeros(shape) for name, shape in shapes.items()}
 
@@ -38,8 +38,9 @@ def _check_orthogonal_args(rows, cols, rng):
     require_type("rng", rng, np.random.Generator, "a NumPy Generator (np.random.default_rng(seed))")
 
 
-def _check_shapes(shapes):
+def _check_init_args(shapes, seed):
     require_type("shapes", shapes, dict, "a dict name -> shape")
+    require_int("seed", seed, minimum=0)
     for name, shape in shapes.items():
         if not isinstance(shape, tuple) or len(shape) not in (1, 2):
             raise ValueError(f"shapes[{name!r}]: expected a shape of 1 or 2 sizes; got {shape!r}")

@@ -1,4 +1,4 @@
-"""How long one training step takes: the NumPy LSTM against its PyTorch twin."""
+"""How long one training step takes: the NumPy LSTM and GRU against their PyTorch twins."""
 
 import timeit
 
@@ -8,7 +8,9 @@ from torch import nn
 
 from .data import one_hot
 from .functional import cross_entropy
+from .gru import gru_backward, gru_forward, init_gru
 from .lstm import init_lstm, lstm_backward, lstm_forward
+from .torch_gru import gru_to_torch
 from .torch_lstm import lstm_to_torch
 from .validation import require_positive_int
 
@@ -28,20 +30,35 @@ def time_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, nu
     """
     _check_sizes(batch_size=batch_size, hidden_size=hidden_size, steps=steps, vocab_size=vocab_size, number=number,
                  repeats=repeats)
+    model = (init_lstm, lstm_forward, lstm_backward, lstm_to_torch)
+    return _time_step(model, batch_size, hidden_size, steps, vocab_size, number, repeats, seed)
+
+
+def time_gru_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, number=10, repeats=5, seed=0):
+    """The same as ``time_training_step`` for the NumPy GRU and ``torch.nn.GRU`` (``gru_to_torch``)."""
+    _check_sizes(batch_size=batch_size, hidden_size=hidden_size, steps=steps, vocab_size=vocab_size, number=number,
+                 repeats=repeats)
+    model = (init_gru, gru_forward, gru_backward, gru_to_torch)
+    return _time_step(model, batch_size, hidden_size, steps, vocab_size, number, repeats, seed)
+
+
+def _time_step(model, batch_size, hidden_size, steps, vocab_size, number, repeats, seed):
+    """Time ``model`` = (init, forward, backward, to_torch) and its torch twin on one random batch."""
+    init, forward, backward, to_torch = model
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, vocab_size, size=(steps + 1, batch_size))
     inputs, targets = one_hot(ids[:-1], vocab_size), ids[1:]
-    params = init_lstm(vocab_size, hidden_size, seed=seed)
+    params = init(vocab_size, hidden_size, seed=seed)
 
     def numpy_step():
-        logits, cache = lstm_forward(params, inputs)
+        logits, cache = forward(params, inputs)
         _, dlogits = cross_entropy(logits, targets)
-        lstm_backward(params, cache, dlogits)
+        backward(params, cache, dlogits)
 
     times = {"numpy": _best_time(numpy_step, number, repeats)}
     loss_function = nn.CrossEntropyLoss()
     for dtype in (torch.float64, torch.float32):
-        module = lstm_to_torch(params).to(dtype)
+        module = to_torch(params).to(dtype)
         torch_inputs, torch_targets = torch.as_tensor(inputs, dtype=dtype), torch.as_tensor(targets).flatten()
 
         def torch_step():

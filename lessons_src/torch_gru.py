@@ -1,12 +1,11 @@
 """The GRU of ``lessons_src.gru`` in PyTorch, and the way between the two.
 
-- ``GRULanguageModel``: ``nn.GRU`` followed by an output ``nn.Linear`` with a bias,
-  a ``torch_lstm.RecurrentLanguageModel`` like the LSTM and RNN models.
+- ``GRULanguageModel`` (from ``torch_models``): ``nn.GRU`` followed by an output
+  ``nn.Linear`` with a bias, a ``RecurrentLanguageModel`` like the LSTM and RNN models.
 - ``gru_to_torch`` / ``gru_from_torch``: move the NumPy parameters into such a
   module and back; both compute the same logits.
 - ``gru_grads_from_torch``: the gradients autograd left in the module, under the
   NumPy names, to compare with ``gru_backward``.
-- ``time_gru_training_step``: how long one training step takes, NumPy against PyTorch.
 
 How the names map (PyTorch's gate order is r, z, n)::
 
@@ -22,33 +21,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import one_hot
-from .functional import cross_entropy
-from .gru import GATES, PARAMETER_NAMES, check_gru_params, gru_backward, gru_forward, init_gru, stack_gates
-from .torch_lstm import RecurrentLanguageModel, _best_time
-from .validation import require_positive_int
+from .gru import GATES, PARAMETER_NAMES, check_gru_params, stack_gates
+from .torch_models import GRULanguageModel
 
-__all__ = ["GRULanguageModel", "PARAMETER_NAMES", "gru_to_torch", "gru_from_torch", "gru_grads_from_torch",
-           "time_gru_training_step"]
-
-
-class GRULanguageModel(RecurrentLanguageModel):
-    """A GRU that reads one-hot tokens and scores the next token.
-
-    ``self.gru`` is ``nn.GRU(vocab_size, hidden_size)`` (one layer, time
-    first) and ``self.output`` is ``nn.Linear(hidden_size, vocab_size)`` with
-    a bias: the model of ``lessons_src.gru``. The optional ``state`` of
-    ``forward`` is h0, (B, H).
-    """
-
-    layer_class, layer_name = nn.GRU, "gru"
-
-    def layer_state(self, state, batch):
-        """h0 (B, H) -> the (1, B, H) tensor that ``nn.GRU`` takes."""
-        if not isinstance(state, torch.Tensor) or tuple(state.shape) != (batch, self.hidden_size):
-            got = tuple(state.shape) if isinstance(state, torch.Tensor) else type(state).__name__
-            raise ValueError(f"state: expected h0, a tensor of shape (B, H) = {(batch, self.hidden_size)}; got {got}")
-        return state.unsqueeze(0)
+__all__ = ["GRULanguageModel", "PARAMETER_NAMES", "gru_to_torch", "gru_from_torch", "gru_grads_from_torch"]
 
 
 def gru_to_torch(params):
@@ -121,46 +97,6 @@ def gru_grads_from_torch(module):
     tensors.update(b_r=b_ih[0], b_z=b_ih[1], b_xn=b_ih[2], b_hn=b_hh[2],
                    W_hy=output.weight.grad.double(), b_y=output.bias.grad.double())
     return {name: tensors[name].numpy().copy() for name in PARAMETER_NAMES}
-
-
-def time_gru_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, number=10, repeats=5, seed=0):
-    """Seconds per training step of the NumPy GRU and of ``torch.nn.GRU``, on the same batch.
-
-    A step is the forward pass, the cross-entropy and the backward pass (no
-    parameter update) on one random batch of ``steps`` x ``batch_size``
-    tokens from ``vocab_size``. The torch model is ``gru_to_torch`` of the
-    NumPy parameters, timed in float64 (the same arithmetic) and float32
-    (what one trains with). Each time is the best over ``repeats`` runs of
-    the mean over ``number`` steps; the number of threads is the caller's
-    choice (``torch.set_num_threads``, ``OPENBLAS_NUM_THREADS``).
-
-    Returns ``{"numpy": s, "torch float64": s, "torch float32": s}``.
-    """
-    for name, value in (("batch_size", batch_size), ("hidden_size", hidden_size), ("steps", steps),
-                        ("vocab_size", vocab_size), ("number", number), ("repeats", repeats)):
-        require_positive_int(name, value)
-    rng = np.random.default_rng(seed)
-    ids = rng.integers(0, vocab_size, size=(steps + 1, batch_size))
-    inputs, targets = one_hot(ids[:-1], vocab_size), ids[1:]
-    params = init_gru(vocab_size, hidden_size, seed=seed)
-
-    def numpy_step():
-        logits, cache = gru_forward(params, inputs)
-        _, dlogits = cross_entropy(logits, targets)
-        gru_backward(params, cache, dlogits)
-
-    times = {"numpy": _best_time(numpy_step, number, repeats)}
-    loss_function = nn.CrossEntropyLoss()
-    for dtype in (torch.float64, torch.float32):
-        module = gru_to_torch(params).to(dtype)
-        torch_inputs, torch_targets = torch.as_tensor(inputs, dtype=dtype), torch.as_tensor(targets).flatten()
-
-        def torch_step():
-            module.zero_grad()
-            loss_function(module(torch_inputs).flatten(0, 1), torch_targets).backward()
-
-        times[f"torch {str(dtype).removeprefix('torch.')}"] = _best_time(torch_step, number, repeats)
-    return times
 
 
 def _check_module(module):

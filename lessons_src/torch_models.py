@@ -108,6 +108,18 @@ class RNNLanguageModel(RecurrentLanguageModel):
     layer_class, layer_name, state_names = nn.RNN, "rnn", ("h0",)
 
 
+class GRULanguageModel(RecurrentLanguageModel):
+    """A GRU that reads one-hot tokens and scores the next token.
+
+    ``self.gru`` is ``nn.GRU(vocab_size, hidden_size)`` (one layer, time
+    first) and ``self.output`` is ``nn.Linear(hidden_size, vocab_size)`` with
+    a bias: the model of ``lessons_src.gru``. The optional ``state`` of
+    ``forward`` is h0, (B, H).
+    """
+
+    layer_class, layer_name, state_names = nn.GRU, "gru", ("h0",)
+
+
 def _check_lengths(lengths, batch, steps):
     """``lengths`` as an int64 tensor of B lengths from 1 to T."""
     if isinstance(lengths, (str, dict)) or not hasattr(lengths, "__len__"):

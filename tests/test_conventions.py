@@ -17,8 +17,8 @@ import pytest
 import torch
 
 import lessons_src
-from lessons_src import assignments, checks, counting, data, functional, generate, gradcheck, init, language, lstm
-from lessons_src import optim, plots, rnn, show, timing, torch_data, torch_lstm, torch_models, torch_train, train
+from lessons_src import assignments, checks, counting, data, functional, generate, gradcheck, gru, init, language, lstm
+from lessons_src import optim, plots, rnn, show, timing, torch_data, torch_gru, torch_lstm, torch_models, torch_train, train
 from lessons_src import validation
 from lessons_src.checks import _core
 
@@ -27,6 +27,8 @@ VOCAB = data.Vocabulary(["a", "b", "EOS"])
 SEQUENCES = [["a", "b", "a", "EOS"], ["a", "a", "b", "b", "a", "a", "EOS"]]
 INPUTS = np.eye(V)[np.zeros((T, B), dtype=int)]
 RNN = rnn.init_rnn(V, H)
+GRU = gru.init_gru(V, H)
+_, GRU_CACHE = gru.gru_forward(GRU, INPUTS)
 LSTM = lstm.init_lstm(V, H)
 WEIGHTS = lstm.stack_gates(LSTM)
 _, RNN_CACHE = rnn.rnn_forward(RNN, INPUTS)
@@ -133,6 +135,20 @@ TABLE = {
                                   (lambda f, tmp: f(WEIGHTS, INPUTS[0, :, :1], STATE, STATE), "x")),
     "lstm.check_lstm_step_backward_args": ((lambda f, tmp: f(WEIGHTS, STATE, STATE, None), "cache"),
                                            (lambda f, tmp: f(WEIGHTS, STATE, STATE, {"h_prev": STATE}), "cache")),
+    "gru.gru_parameter_shapes": ((lambda f, tmp: f(4, None), "hidden_size"), (lambda f, tmp: f(-4, 3), "vocab_size")),
+    "gru.init_gru": ((lambda f, tmp: f(4, 3, seed="0"), "seed"), (lambda f, tmp: f(4, 0), "hidden_size")),
+    "gru.stack_gates": ((lambda f, tmp: f("params"), "params"), (lambda f, tmp: f(LSTM), "params")),
+    "gru.gru_cell": ((lambda f, tmp: f(np.zeros((B, 3 * H)), STATE, [1], np.zeros(H)), "W_h"),
+                     (lambda f, tmp: f(np.zeros((B, 3 * H)), STATE, np.zeros((3 * H, H)), np.zeros(H + 1)), "b_hn")),
+    "gru.gru_cell_backward": ((lambda f, tmp: f(STATE, STATE, "gates", np.zeros((3 * H, H))), "gates"),
+                              (lambda f, tmp: f(STATE, STATE, (STATE,) * 4, np.zeros((H, H))), "W_h")),
+    "gru.gru_step": ((lambda f, tmp: f(GRU, "x", STATE), "x"), (lambda f, tmp: f(GRU, INPUTS[0], np.zeros((B, 1))), "h_prev")),
+    "gru.gru_step_backward": ((lambda f, tmp: f(GRU, STATE, INPUTS[0], STATE, None), "gates"),
+                              (lambda f, tmp: f(GRU, np.zeros((1, H)), INPUTS[0], STATE, (STATE,) * 4), "dh")),
+    "gru.gru_forward": ((lambda f, tmp: f(GRU, INPUTS, [0.0]), "h0"), (lambda f, tmp: f(GRU, INPUTS, np.zeros((1, H))), "h0")),
+    "gru.gru_backward": ((lambda f, tmp: f(GRU, GRU_CACHE, INPUTS, cell_backward="f"), "cell_backward"),
+                         (lambda f, tmp: f(GRU, GRU_CACHE, INPUTS[:, :, :1]), "dlogits")),
+    "gru.check_gru_params": ((lambda f, tmp: f(None), "params"), (lambda f, tmp: f(RNN), "params")),
     "optim.clip_grad_norm": ((lambda f, tmp: f({"W": np.ones(2)}, "1"), "max_norm"), (lambda f, tmp: f({"W": np.ones(2)}, -1.0), "max_norm")),
     "optim.sgd_step": ((lambda f, tmp: f(RNN, RNN, None), "lr"), (lambda f, tmp: f(RNN, {"W": np.zeros(1)}, 0.1), "grads")),
     "optim.Adam": ((lambda f, tmp: f(RNN, betas=0.9), "betas"), (lambda f, tmp: f(RNN, betas=(0.9, 1.0)), "betas")),
@@ -153,6 +169,11 @@ TABLE = {
     "torch_models.RecurrentLanguageModel": ((lambda f, tmp: f("4", 3), "vocab_size"), (lambda f, tmp: f(0, 3), "vocab_size")),
     "torch_models.LSTMLanguageModel": ((lambda f, tmp: f(4, 2.5), "hidden_size"), (lambda f, tmp: f(4, 0), "hidden_size")),
     "torch_models.RNNLanguageModel": ((lambda f, tmp: f(None, 3), "vocab_size"), (lambda f, tmp: f(4, -1), "hidden_size")),
+    "torch_models.GRULanguageModel": ((lambda f, tmp: f(4.0, 3), "vocab_size"), (lambda f, tmp: f(4, 0), "hidden_size")),
+    "torch_gru.gru_to_torch": ((lambda f, tmp: f([]), "params"), (lambda f, tmp: f(LSTM), "params")),
+    "torch_gru.gru_from_torch": ((lambda f, tmp: f(GRU), "module"), (lambda f, tmp: f(module()), "module")),
+    "torch_gru.gru_grads_from_torch": ((lambda f, tmp: f(None), "module"), (lambda f, tmp: f(torch_models.GRULanguageModel(V, H)), "module")),
+    "timing.time_gru_training_step": ((lambda f, tmp: f(steps=1.5), "steps"), (lambda f, tmp: f(vocab_size=0), "vocab_size")),
     "torch_lstm.lstm_to_torch": ((lambda f, tmp: f(None), "params"), (lambda f, tmp: f(RNN), "params")),
     "torch_lstm.lstm_from_torch": ((lambda f, tmp: f(LSTM), "module"), (lambda f, tmp: f(torch_models.RNNLanguageModel(V, H)), "module")),
     "torch_lstm.lstm_grads_from_torch": ((lambda f, tmp: f("module"), "module"), (lambda f, tmp: f(module()), "module")),
