@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from .gru import GATES, PARAMETER_NAMES, check_gru_params, stack_gates
-from .torch_models import GRULanguageModel
+from .torch_models import GRULanguageModel, check_language_module, float64_bias
 
 __all__ = ["GRULanguageModel", "PARAMETER_NAMES", "gru_to_torch", "gru_from_torch", "gru_grads_from_torch"]
 
@@ -58,17 +58,17 @@ def gru_from_torch(module):
     the candidate's ``bias_ih`` and ``bias_hh``. A layer built without
     biases gives zeros. Returns a dict with the keys ``PARAMETER_NAMES``.
     """
-    gru, output = _check_module(module)
+    gru, output = check_language_module(module, "gru", nn.GRU)
     H = gru.hidden_size
     W_x = gru.weight_ih_l0.detach().double().split(H)
     W_h = gru.weight_hh_l0.detach().double().split(H)
-    b_ih = _bias(getattr(gru, "bias_ih_l0", None), 3 * H).split(H)
-    b_hh = _bias(getattr(gru, "bias_hh_l0", None), 3 * H).split(H)
+    b_ih = float64_bias(getattr(gru, "bias_ih_l0", None), 3 * H).split(H)
+    b_hh = float64_bias(getattr(gru, "bias_hh_l0", None), 3 * H).split(H)
     tensors = {}
     for k, gate in enumerate(GATES):
         tensors[f"W_x{gate}"], tensors[f"W_h{gate}"] = W_x[k], W_h[k]
     tensors.update(b_r=b_ih[0] + b_hh[0], b_z=b_ih[1] + b_hh[1], b_xn=b_ih[2], b_hn=b_hh[2],
-                   W_hy=output.weight.detach().double(), b_y=_bias(output.bias, output.out_features))
+                   W_hy=output.weight.detach().double(), b_y=float64_bias(output.bias, output.out_features))
     return {name: tensors[name].numpy().copy() for name in PARAMETER_NAMES}
 
 
@@ -80,7 +80,7 @@ def gru_grads_from_torch(module):
     gradient of that sum; this returns the one of ``bias_ih``. Returns a dict
     with the keys ``PARAMETER_NAMES`` (float64 arrays).
     """
-    gru, output = _check_module(module)
+    gru, output = check_language_module(module, "gru", nn.GRU)
     named = {"weight_ih_l0": gru.weight_ih_l0, "weight_hh_l0": gru.weight_hh_l0,
              "bias_ih_l0": getattr(gru, "bias_ih_l0", None), "bias_hh_l0": getattr(gru, "bias_hh_l0", None),
              "output.weight": output.weight, "output.bias": output.bias}
@@ -97,28 +97,3 @@ def gru_grads_from_torch(module):
     tensors.update(b_r=b_ih[0], b_z=b_ih[1], b_xn=b_ih[2], b_hn=b_hh[2],
                    W_hy=output.weight.grad.double(), b_y=output.bias.grad.double())
     return {name: tensors[name].numpy().copy() for name in PARAMETER_NAMES}
-
-
-def _check_module(module):
-    """Check that ``module`` is a one-layer GRU language model; return ``(gru, output)``."""
-    supported = ("a one-layer, one-direction nn.GRU as module.gru, followed by an nn.Linear as module.output "
-                 "(like GRULanguageModel)")
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"module: expected an nn.Module with {supported}; got {type(module).__name__}")
-    gru, output = getattr(module, "gru", None), getattr(module, "output", None)
-    if not isinstance(gru, nn.GRU) or not isinstance(output, nn.Linear):
-        raise ValueError(f"module: expected {supported}; got {type(module).__name__} with gru={type(gru).__name__}, "
-                         f"output={type(output).__name__}")
-    if gru.num_layers != 1:
-        raise ValueError(f"module.gru: only {supported} can be mapped; got num_layers={gru.num_layers}")
-    if gru.bidirectional:
-        raise ValueError(f"module.gru: only {supported} can be mapped; got bidirectional=True")
-    if output.in_features != gru.hidden_size or output.out_features != gru.input_size:
-        raise ValueError(f"module.output: expected nn.Linear({gru.hidden_size}, {gru.input_size}) to map the hidden "
-                         f"state back to the vocabulary; got nn.Linear({output.in_features}, {output.out_features})")
-    return gru, output
-
-
-def _bias(tensor, size):
-    """A bias as a float64 tensor; zeros for a layer built with ``bias=False``."""
-    return torch.zeros(size, dtype=torch.float64) if tensor is None else tensor.detach().double()

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from .lstm import GATES, check_lstm_params, stack_gates
-from .torch_models import LSTMLanguageModel
+from .torch_models import LSTMLanguageModel, check_language_module, float64_bias
 
 
 def lstm_to_torch(params):
@@ -43,8 +43,8 @@ def lstm_from_torch(module):
     an ``output`` attribute (an ``nn.Linear``). Each gate's bias is
     ``bias_ih + bias_hh``. Returns a dict with the keys ``lstm.PARAMETER_NAMES``.
     """
-    lstm, output = _check_module(module)
-    gate_bias = _bias(getattr(lstm, "bias_ih_l0", None), 4 * lstm.hidden_size) + _bias(
+    lstm, output = check_language_module(module, "lstm", nn.LSTM)
+    gate_bias = float64_bias(getattr(lstm, "bias_ih_l0", None), 4 * lstm.hidden_size) + float64_bias(
         getattr(lstm, "bias_hh_l0", None), 4 * lstm.hidden_size)
     stacked = {"W_x": lstm.weight_ih_l0.detach().double(), "W_h": lstm.weight_hh_l0.detach().double(), "b_": gate_bias}
     params = {}
@@ -52,7 +52,7 @@ def lstm_from_torch(module):
         for gate, block in zip(GATES, tensor.split(lstm.hidden_size)):
             params[f"{prefix}{gate}"] = block.numpy().copy()
     params["W_hy"] = output.weight.detach().double().numpy().copy()
-    params["b_y"] = _bias(output.bias, output.out_features).numpy().copy()
+    params["b_y"] = float64_bias(output.bias, output.out_features).numpy().copy()
     return params
 
 
@@ -64,7 +64,7 @@ def lstm_grads_from_torch(module):
     bias and to each of its two parts; this returns the one of ``bias_ih``.
     Returns a dict with the keys ``lstm.PARAMETER_NAMES`` (float64 arrays).
     """
-    lstm, output = _check_module(module)
+    lstm, output = check_language_module(module, "lstm", nn.LSTM)
     tensors = {"W_x": lstm.weight_ih_l0, "W_h": lstm.weight_hh_l0, "b_": getattr(lstm, "bias_ih_l0", None)}
     named = dict(tensors, W_hy=output.weight, b_y=output.bias)
     missing = [name for name, tensor in named.items() if tensor is None or tensor.grad is None]
@@ -77,30 +77,3 @@ def lstm_grads_from_torch(module):
     grads["W_hy"] = output.weight.grad.double().numpy().copy()
     grads["b_y"] = output.bias.grad.double().numpy().copy()
     return grads
-
-
-def _check_module(module):
-    """Check that ``module`` is a one-layer LSTM language model; return ``(lstm, output)``."""
-    supported = ("a one-layer, one-direction nn.LSTM without projection as module.lstm, "
-                 "followed by an nn.Linear as module.output (like LSTMLanguageModel)")
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"module: expected an nn.Module with {supported}; got {type(module).__name__}")
-    lstm, output = getattr(module, "lstm", None), getattr(module, "output", None)
-    if not isinstance(lstm, nn.LSTM) or not isinstance(output, nn.Linear):
-        raise ValueError(f"module: expected {supported}; got {type(module).__name__} with lstm={type(lstm).__name__}, "
-                         f"output={type(output).__name__}")
-    if lstm.num_layers != 1:
-        raise ValueError(f"module.lstm: only {supported} can be mapped; got num_layers={lstm.num_layers}")
-    if lstm.bidirectional:
-        raise ValueError(f"module.lstm: only {supported} can be mapped; got bidirectional=True")
-    if lstm.proj_size:
-        raise ValueError(f"module.lstm: only {supported} can be mapped; got proj_size={lstm.proj_size}")
-    if output.in_features != lstm.hidden_size or output.out_features != lstm.input_size:
-        raise ValueError(f"module.output: expected nn.Linear({lstm.hidden_size}, {lstm.input_size}) to map the hidden "
-                         f"state back to the vocabulary; got nn.Linear({output.in_features}, {output.out_features})")
-    return lstm, output
-
-
-def _bias(tensor, size):
-    """A bias as a float64 tensor; zeros for a layer built with ``bias=False``."""
-    return torch.zeros(size, dtype=torch.float64) if tensor is None else tensor.detach().double()

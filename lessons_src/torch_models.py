@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .validation import check_initial_state, require_sizes
+from .validation import check_initial_state, require_positive_int, require_sizes
 
 
 class RecurrentLanguageModel(nn.Module):
@@ -118,6 +118,42 @@ class GRULanguageModel(RecurrentLanguageModel):
     """
 
     layer_class, layer_name, state_names = nn.GRU, "gru", ("h0",)
+
+
+def check_language_module(module, layer_name, layer_class):
+    """Check that ``module`` is a one-layer language model like ours; return ``(layer, output)``.
+
+    ``module.<layer_name>`` must be a one-layer, one-direction ``layer_class``
+    (such as ``nn.LSTM``) without projection, and ``module.output`` an
+    ``nn.Linear`` from its hidden state back to the vocabulary: what
+    ``torch_lstm`` and ``torch_gru`` can map to the NumPy parameters.
+    """
+    kind = layer_class.__name__
+    supported = (f"a one-layer, one-direction nn.{kind} without projection as module.{layer_name}, "
+                 f"followed by an nn.Linear as module.output (like {kind}LanguageModel)")
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module: expected an nn.Module with {supported}; got {type(module).__name__}")
+    layer, output = getattr(module, layer_name, None), getattr(module, "output", None)
+    if not isinstance(layer, layer_class) or not isinstance(output, nn.Linear):
+        raise ValueError(f"module: expected {supported}; got {type(module).__name__} with "
+                         f"{layer_name}={type(layer).__name__}, output={type(output).__name__}")
+    for setting, wanted in (("num_layers", 1), ("bidirectional", False), ("proj_size", 0)):
+        if getattr(layer, setting, wanted) != wanted:
+            raise ValueError(f"module.{layer_name}: only {supported} can be mapped; "
+                             f"got {setting}={getattr(layer, setting)}")
+    if output.in_features != layer.hidden_size or output.out_features != layer.input_size:
+        raise ValueError(f"module.output: expected nn.Linear({layer.hidden_size}, {layer.input_size}) to map the "
+                         f"hidden state back to the vocabulary; got nn.Linear({output.in_features}, "
+                         f"{output.out_features})")
+    return layer, output
+
+
+def float64_bias(tensor, size):
+    """A layer's bias as a float64 tensor, detached; zeros of ``size`` for a layer built with ``bias=False``."""
+    if tensor is not None and not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"tensor: expected a bias tensor or None; got {type(tensor).__name__}")
+    require_positive_int("size", size)
+    return torch.zeros(size, dtype=torch.float64) if tensor is None else tensor.detach().double()
 
 
 def _check_lengths(lengths, batch, steps):

@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..validation import require_dict
+from ._finish import finish
 
 
 def plot_accuracy_by_n(ns, accuracies, b_counts, train_max, title=None):
@@ -81,12 +82,7 @@ def plot_count_units(panels, tokens, title=None):
         ax.set_title(panel_title, fontsize="medium")
         ax.set_xlabel("tokens read (b steps shaded)")
         ax.set_ylabel(state_name)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return finish(fig, list(axes[0]), title, over_figure=True)
 
 
 def plot_gradient_norms(panels, title=None):

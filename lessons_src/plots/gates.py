@@ -3,6 +3,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._finish import finish
+
 PANELS = (
     ("i", "input gate $i$", "viridis"),
     ("f", "forget gate $f$", "viridis"),
@@ -76,9 +78,4 @@ def plot_counter(cell_states, labels, unit, title=None):
     ax.axhline(0.0, color="0.6", linewidth=0.8)
     ax.set_xlabel("time step (tokens read)")
     ax.set_ylabel(f"cell state $c$ of unit {unit}")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return finish(fig, [ax], title)

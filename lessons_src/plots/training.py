@@ -3,6 +3,7 @@
 import matplotlib.pyplot as plt
 
 from ..validation import require_dict
+from ._finish import finish
 
 
 def plot_losses(histories, title=None, log_scale=False, ax=None):
@@ -34,9 +35,4 @@ def plot_losses(histories, title=None, log_scale=False, ax=None):
     ax.set_ylabel("cross-entropy loss")
     if log_scale:
         ax.set_yscale("log")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return finish(fig, [ax], title)
