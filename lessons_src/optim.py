@@ -52,7 +52,7 @@ class Adam:
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (both with the keys given at construction)."""
-        self.check_step_args(params, grads)
+        _check_adam_step_args(self, params, grads)
         beta1, beta2 = self.betas
         self.steps += 1
         for name, param in params.items():
@@ -62,12 +62,6 @@ class Adam:
             m_hat = self.m[name] / (1 - beta1 ** self.steps)
             v_hat = self.v[name] / (1 - beta2 ** self.steps)
             param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-
-    def check_step_args(self, params, grads):
-        """Check that ``grads`` fits ``params`` and that ``params`` has the keys this Adam was made with."""
-        require_like("grads", grads, "params", params)
-        if set(params) != set(self.m):
-            raise ValueError(f"params: expected the keys this Adam was made with {sorted(self.m)}; got {sorted(params)}")
 
 
 def _check_clip_args(grads, max_norm):
@@ -90,3 +84,9 @@ def _check_adam_args(params, lr, betas, eps):
         if beta == 1:
             raise ValueError(f"betas: expected two numbers in [0, 1); got {betas!r}")
     require_positive_number("eps", eps)
+
+
+def _check_adam_step_args(adam, params, grads):
+    require_like("grads", grads, "params", params)
+    if set(params) != set(adam.m):
+        raise ValueError(f"params: expected the keys this Adam was made with {sorted(adam.m)}; got {sorted(params)}")
