@@ -13,9 +13,10 @@ the uniform distribution (T -> infinity).
 
 import numpy as np
 
+from .data import require_vocabulary
 from .functional import softmax
 from .text import decode_text, require_text
-from .validation import require_function, require_positive_int, require_positive_number, require_vocabulary
+from .validation import require_function, require_positive_int, require_positive_number
 
 
 def softmax_with_temperature(logits, temperature):

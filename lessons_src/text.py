@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import UNK, Vocabulary
-from .validation import require_positive_int, require_vocabulary
+from .data import UNK, Vocabulary, require_vocabulary
+from .validation import require_positive_int
 
 CORPUS = Path(__file__).resolve().parent.parent / "book" / "data" / "corpus.txt"
 """The corpus of chapter 7, written by ``scripts/make_corpus.py``; ``corpus.json`` beside it describes it."""

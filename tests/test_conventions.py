@@ -20,6 +20,7 @@ import torch
 import lessons_src
 from lessons_src import assignments, checks, counting, data, functional, generate, gradcheck, gru, init, language, lstm
 from lessons_src import optim, plots, rnn, show, timing, torch_data, torch_gru, torch_lstm, torch_models, torch_train, train
+from lessons_src import char_units, perplexity, sampling, text, torch_charlm, torch_tbptt
 from lessons_src import validation
 
 V, H, B, T = 4, 3, 2, 5
@@ -41,6 +42,15 @@ NOTEBOOK = {"cells": [{"cell_type": "markdown", "source": "# A chapter", "metada
 HISTORY = {"train_loss": [1.0], "val_loss": [1.0]}
 TIMES = [{"numpy": 1.0, "torch float64": 1.0, "torch float32": 1.0}]
 STUDENT = lambda *args: None  # noqa: E731  (any function, as a student's answer)
+
+
+TEXT = "abc ab\nca bc"
+CHARS = text.char_vocabulary(TEXT)
+IDS = text.encode_text(TEXT, CHARS)
+
+
+def char_model():
+    return torch_charlm.CharLanguageModel(len(CHARS), 3, 4)
 
 
 def module():
@@ -192,6 +202,44 @@ TABLE = {
     "counting.unroll": ((lambda f, tmp: f(LSTM, INPUTS), "module"), (lambda f, tmp: f(module(), torch.zeros(2, 1, V + 1)), "inputs")),
     "counting.gradient_norms": ((lambda f, tmp: f(module(), VOCAB, "ab"), "tokens"), (lambda f, tmp: f(module(), VOCAB, ["a"]), "tokens")),
     "counting.count_like_units": ((lambda f, tmp: f(None, ["a", "b"]), "states"), (lambda f, tmp: f(np.zeros((2, 3)), ["a", "b"], k=4), "k")),
+    # chapter 7: a character language model
+    "text.load_corpus": ((lambda f, tmp: f(3), "path"), (lambda f, tmp: f(tmp_file(tmp, "x", "c.txt")), "path")),
+    "text.split_text": ((lambda f, tmp: f(TEXT, p_val="0.1"), "p_val"), (lambda f, tmp: f(TEXT, p_val=0.0), "p_val")),
+    "text.char_vocabulary": ((lambda f, tmp: f(["a"]), "text"), (lambda f, tmp: f(""), "text")),
+    "text.encode_text": ((lambda f, tmp: f(TEXT, CHARS, unknown=None), "unknown"), (lambda f, tmp: f("xyz", CHARS), "text")),
+    "text.decode_text": ((lambda f, tmp: f("ab", CHARS), "ids"), (lambda f, tmp: f(np.array([99]), CHARS), "ids")),
+    "text.text_streams": ((lambda f, tmp: f(IDS, "2"), "batch_size"), (lambda f, tmp: f(IDS, 100), "batch_size")),
+    "text.chunks": ((lambda f, tmp: f(IDS[None], 2.0), "chunk_length"), (lambda f, tmp: f(IDS, 2), "streams")),
+    "text.require_text": ((lambda f, tmp: f("text", b"abc"), "text"), (lambda f, tmp: f("text", ""), "text")),
+    "perplexity.perplexity": ((lambda f, tmp: f("1.0"), "mean_cross_entropy"), (lambda f, tmp: f(-1.0), "mean_cross_entropy")),
+    "perplexity.unigram_probabilities": ((lambda f, tmp: f(IDS, len(CHARS), smoothing="1"), "smoothing"),
+                                         (lambda f, tmp: f(IDS, len(CHARS), smoothing=0.0), "smoothing")),
+    "perplexity.bigram_probabilities": ((lambda f, tmp: f(list(IDS), len(CHARS)), "ids"), (lambda f, tmp: f(IDS[:1], len(CHARS)), "ids")),
+    "perplexity.baseline_perplexities": ((lambda f, tmp: f(IDS, IDS.astype(float), len(CHARS)), "val_ids"),
+                                         (lambda f, tmp: f(IDS, IDS, 1), "ids")),
+    "sampling.softmax_with_temperature": ((lambda f, tmp: f(np.zeros(3), "1"), "temperature"), (lambda f, tmp: f(np.zeros(3), 0.0), "temperature")),
+    "sampling.entropy": ((lambda f, tmp: f("p"), "probabilities"), (lambda f, tmp: f(np.array([0.5, 0.6])), "probabilities")),
+    "sampling.draw": ((lambda f, tmp: f(np.array([0.5, 0.5]), 3), "rng"), (lambda f, tmp: f(np.array([0.5, -0.5]), np.random.default_rng()), "probabilities")),
+    "sampling.generate": ((lambda f, tmp: f(STUDENT, CHARS, "ab", "3"), "length"), (lambda f, tmp: f(STUDENT, CHARS, "ab", 3, temperature=-1.0), "temperature")),
+    "torch_charlm.CharLanguageModel": ((lambda f, tmp: f(4, 3, "4"), "hidden_size"), (lambda f, tmp: f(4, 0, 4), "embedding_size")),
+    "torch_charlm.evaluate_perplexity": ((lambda f, tmp: f(char_model(), IDS, chunk_length=None), "chunk_length"),
+                                         (lambda f, tmp: f(char_model(), IDS[:1]), "ids")),
+    "torch_charlm.stepper": ((lambda f, tmp: f("model"), "model"), (lambda f, tmp: f(torch.nn.Linear(2, 2)), "model")),
+    "torch_charlm.lstm_states": ((lambda f, tmp: f(char_model(), list(IDS)), "ids"), (lambda f, tmp: f(char_model(), IDS[:1]), "ids")),
+    "torch_charlm.flat_gradient": ((lambda f, tmp: f(None), "model"), (lambda f, tmp: f(char_model()), "model")),
+    "torch_charlm.ids_tensor": ((lambda f, tmp: f("abc"), "ids"), (lambda f, tmp: f(IDS[:1]), "ids")),
+    "torch_tbptt.detach": ((lambda f, tmp: f("state"), "state"), (lambda f, tmp: f((torch.zeros(1),)), "state")),
+    "torch_tbptt.train_tbptt": ((lambda f, tmp: f(char_model(), IDS, IDS, steps=1, batch_size=1, chunk_length=2, lr="0.1"), "lr"),
+                                (lambda f, tmp: f(char_model(), IDS, IDS, steps=0, batch_size=1, chunk_length=2, lr=0.1), "steps")),
+    "torch_tbptt.truncated_gradient": ((lambda f, tmp: f(char_model(), IDS, 2.5), "chunk_length"), (lambda f, tmp: f(char_model(), IDS, 0), "chunk_length")),
+    "torch_tbptt.cosine_similarity": ((lambda f, tmp: f("a", np.ones(2)), "a"), (lambda f, tmp: f(np.ones(2), np.ones(3)), "b")),
+    "char_units.text_features": ((lambda f, tmp: f(3), "text"), (lambda f, tmp: f(""), "text")),
+    "char_units.unit_correlations": ((lambda f, tmp: f("states", np.ones(2)), "states"), (lambda f, tmp: f(np.ones((2, 3)), np.ones(5)), "feature")),
+    "char_units.tracking_units": ((lambda f, tmp: f(np.ones((2, 3)), [1, 2]), "features"), (lambda f, tmp: f(np.ones((2, 3)), {}), "features")),
+    "plots.charlm.plot_perplexity": ((lambda f, tmp: f([1], {}), "history"), (lambda f, tmp: f({"step": [1]}, {}), "history")),
+    "plots.charlm.plot_truncation": ((lambda f, tmp: f([1, 2], [0.1, 0.2]), "errors"), (lambda f, tmp: f([1, 2], {}), "errors")),
+    "plots.charlm.plot_temperature_entropy": ((lambda f, tmp: f("T", [1.0], 4), "temperatures"), (lambda f, tmp: f([1.0, 2.0], [1.0], 4), "entropies")),
+    "plots.charlm.plot_unit_text": ((lambda f, tmp: f(3, [1.0]), "text"), (lambda f, tmp: f("ab", [1.0]), "values")),
     # figures
     "plots.sequences.plot_one_hot": ((lambda f, tmp: f("encoded", ["a"], ["a"]), "encoded"), (lambda f, tmp: f(np.eye(2), ["a"], ["a", "b"]), "encoded")),
     "plots.training.plot_losses": ((lambda f, tmp: f([HISTORY]), "histories"), (lambda f, tmp: f({"RNN": {}}), "histories['RNN']")),
@@ -290,11 +338,29 @@ def test_the_table_lists_every_public_function():
     assert exempt == set(NO_WRONG_VALUE), "every function without a wrong-value call says why in NO_WRONG_VALUE"
 
 
-CALLS = [(name, kind, calls[index]) for name, calls in sorted(TABLE.items()) if calls is not None
+# Calls that do not follow the convention yet, each with the helper who owns the module. Strict: when the module
+# is fixed the test passes unexpectedly and fails, so the entry must go.
+NOT_YET = {
+    "charlm (chapter 7's modules landed while the convention was being made true everywhere)": [
+        "char_units.tracking_units-TypeError", "char_units.tracking_units-ValueError",
+        "char_units.unit_correlations-TypeError", "perplexity.baseline_perplexities-ValueError",
+        "plots.charlm.plot_perplexity-TypeError", "plots.charlm.plot_temperature_entropy-TypeError",
+        "plots.charlm.plot_truncation-ValueError", "plots.charlm.plot_unit_text-TypeError",
+        "sampling.draw-TypeError", "sampling.draw-ValueError", "sampling.entropy-TypeError",
+        "text.encode_text-TypeError", "text.load_corpus-TypeError", "text.load_corpus-ValueError",
+        "torch_charlm.flat_gradient-TypeError", "torch_charlm.stepper-TypeError", "torch_charlm.stepper-ValueError",
+        "torch_tbptt.cosine_similarity-TypeError", "torch_tbptt.detach-TypeError", "torch_tbptt.detach-ValueError",
+    ],
+}
+_NOT_YET = {case: owner for owner, cases in NOT_YET.items() for case in cases}
+CALLS = [pytest.param(name, kind, calls[index], id=f"{name}-{kind.__name__}",
+                      marks=[pytest.mark.xfail(strict=True, reason=f"not yet: {_NOT_YET[f'{name}-{kind.__name__}']}")]
+                      if f"{name}-{kind.__name__}" in _NOT_YET else [])
+         for name, calls in sorted(TABLE.items()) if calls is not None
          for index, kind in enumerate((TypeError, ValueError)) if calls[index] is not None]
 
 
-@pytest.mark.parametrize("name, error, call", CALLS, ids=[f"{name}-{error.__name__}" for name, error, _ in CALLS])
+@pytest.mark.parametrize("name, error, call", CALLS)
 def test_a_wrong_argument_raises_the_right_error_naming_it(name, error, call, tmp_path):
     make_call, argument = call
     with pytest.raises(error) as raised:

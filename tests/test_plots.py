@@ -47,6 +47,11 @@ CASES = {
                                    ("LSTM", RNG.standard_normal((6, 2)), [1, 2], "c")], TOKENS), 2),
     "plot_gradient_norms": (lambda: ({"untrained": {"RNN": RNG.uniform(0.1, 1, (3, 5))},
                                       "trained": {"RNN": RNG.uniform(0.1, 1, (3, 5))}},), 2),
+    "plot_perplexity": (lambda: ({"step": [1, 2], "train_perplexity": [9.0, 5.0], "val_perplexity": [9.5, 6.0]},
+                                 {"unigram": 8.0}), 1),
+    "plot_truncation": (lambda: ([1, 4, 16], {"untrained": [0.9, 0.5, 0.1]}, 4), 1),
+    "plot_temperature_entropy": (lambda: ([0.5, 1.0, 2.0], [0.5, 1.0, 1.5], 4), 1),
+    "plot_unit_text": (lambda: ("ab\nc", RNG.standard_normal(4)), 2),
 }
 
 
