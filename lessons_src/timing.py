@@ -31,7 +31,7 @@ def time_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, nu
     _check_sizes(batch_size=batch_size, hidden_size=hidden_size, steps=steps, vocab_size=vocab_size, number=number,
                  repeats=repeats)
     model = (init_lstm, lstm_forward, lstm_backward, lstm_to_torch)
-    return _time_step(model, batch_size, hidden_size, steps, vocab_size, number, repeats, seed)
+    return time_model_step(model, batch_size, hidden_size, steps, vocab_size, number, repeats, seed)
 
 
 def time_gru_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4, number=10, repeats=5, seed=0):
@@ -39,12 +39,16 @@ def time_gru_training_step(batch_size=32, hidden_size=50, steps=16, vocab_size=4
     _check_sizes(batch_size=batch_size, hidden_size=hidden_size, steps=steps, vocab_size=vocab_size, number=number,
                  repeats=repeats)
     model = (init_gru, gru_forward, gru_backward, gru_to_torch)
-    return _time_step(model, batch_size, hidden_size, steps, vocab_size, number, repeats, seed)
+    return time_model_step(model, batch_size, hidden_size, steps, vocab_size, number, repeats, seed)
 
 
-def _time_step(model, batch_size, hidden_size, steps, vocab_size, number, repeats, seed):
-    """Time ``model`` = (init, forward, backward, to_torch) and its torch twin on one random batch."""
-    init, forward, backward, to_torch = model
+def time_model_step(model, batch_size, hidden_size, steps, vocab_size, number, repeats, seed):
+    """Seconds per training step of a NumPy model and of its PyTorch twin, on one random batch.
+
+    model: ``(init, forward, backward, to_torch)``, such as
+    ``(init_lstm, lstm_forward, lstm_backward, lstm_to_torch)``.
+    """
+    init, forward, backward, to_torch = _check_model(model)
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, vocab_size, size=(steps + 1, batch_size))
     inputs, targets = one_hot(ids[:-1], vocab_size), ids[1:]
@@ -77,3 +81,11 @@ def _best_time(step, number, repeats):
 def _check_sizes(**sizes):
     for name, value in sizes.items():
         require_positive_int(name, value)
+
+
+def _check_model(model):
+    if not isinstance(model, tuple) or not all(callable(function) for function in model):
+        raise TypeError(f"model: expected a tuple (init, forward, backward, to_torch) of functions; got {model!r:.80}")
+    if len(model) != 4:
+        raise ValueError(f"model: expected 4 functions (init, forward, backward, to_torch); got {len(model)}")
+    return model

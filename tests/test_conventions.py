@@ -186,6 +186,8 @@ TABLE = {
     "torch_gru.gru_to_torch": ((lambda f, tmp: f([]), "params"), (lambda f, tmp: f(LSTM), "params")),
     "torch_gru.gru_from_torch": ((lambda f, tmp: f(GRU), "module"), (lambda f, tmp: f(module()), "module")),
     "torch_gru.gru_grads_from_torch": ((lambda f, tmp: f(None), "module"), (lambda f, tmp: f(torch_models.GRULanguageModel(V, H)), "module")),
+    "timing.time_model_step": ((lambda f, tmp: f("lstm", 2, 3, 2, 4, 1, 1, 0), "model"),
+                               (lambda f, tmp: f((len, len), 2, 3, 2, 4, 1, 1, 0), "model")),
     "timing.time_gru_training_step": ((lambda f, tmp: f(steps=1.5), "steps"), (lambda f, tmp: f(vocab_size=0), "vocab_size")),
     "torch_lstm.lstm_to_torch": ((lambda f, tmp: f(None), "params"), (lambda f, tmp: f(RNN), "params")),
     "torch_lstm.lstm_from_torch": ((lambda f, tmp: f(LSTM), "module"), (lambda f, tmp: f(torch_models.RNNLanguageModel(V, H)), "module")),
