@@ -10,7 +10,10 @@ count beyond it.
   for gradients.
 - ``gradient_norms``: how strongly the loss at the last step reaches back to
   the hidden state k steps earlier.
-- ``count_like_units``: the hidden units whose state follows the count.
+- ``count_like_units``: the hidden units whose state follows the count
+  over one sentence (a correlation: it measures the shape, up then down).
+- ``count_readout``: how much of the count n a straight line reads from a
+  unit over a family of sentences (separates a counter from a switch).
 
 Shapes follow the rest of the book (time first): one-hot inputs ``(T, B, V)``,
 logits ``(T, B, V)``, states ``(B, H)``. PyTorch is imported by the functions
@@ -143,6 +146,37 @@ def count_like_units(states, tokens, k=2):
     return units, correlations[units]
 
 
+def count_readout(states, ns):
+    """How much of the count n a straight line can read from each unit, over the sentences a×n b×n a×n.
+
+    states: one array per n in ``ns``, of shape (T, H) (or (T,) for one unit):
+            the state after each input token of ``counting_sequence(n)``,
+            from the first token on; T >= 2n (later rows are not used).
+    ns:     the counts of the sentences, at least two different ones.
+
+    A counter holds n after the n-th ``a`` and is back at 0 after the n-th
+    ``b``, whatever n is. For each unit, the line count = alpha + beta * state
+    is fitted by least squares to these 2 len(ns) points, and its score is
+    1 - (sum of squared reading errors) / (sum over ns of (n - mean n)^2):
+    1 for a counter; 0 for a switch (a unit that tells the ``a`` block from
+    the ``b`` block, and nothing about n); below 0 for a unit that misleads
+    the line more than a switch, such as a clock (a state that grows with
+    every token). Returns ``(scores, readings)``: scores of shape (H,), and
+    readings of shape (H, len(ns), 2), what each unit's line reads after the
+    n-th ``a`` and after the n-th ``b``.
+    """
+    tops, bottoms, ns = _check_count_readout_args(states, ns)     # (N, H), (N, H), (N,)
+    points = np.concatenate([tops, bottoms])                        # (2N, H): the unit's state at each point
+    counts = np.concatenate([ns, np.zeros_like(ns)])                # (2N,): what a counter holds there
+    centred = points - points.mean(axis=0)
+    spread = (centred ** 2).sum(axis=0)
+    beta = np.divide(centred.T @ (counts - counts.mean()), spread, out=np.zeros(points.shape[1]), where=spread > 0)
+    read = counts.mean() + centred * beta                          # (2N, H): what each unit's line reads
+    scores = 1.0 - ((read - counts[:, None]) ** 2).sum(axis=0) / ((ns - ns.mean()) ** 2).sum()
+    readings = np.stack([read[:len(ns)], read[len(ns):]], axis=-1).transpose(1, 0, 2)
+    return scores, readings
+
+
 def _recurrent_layer(module):
     """The ``nn.RNN`` or ``nn.LSTM`` of an ``RNNLanguageModel`` or an ``LSTMLanguageModel``."""
     from .torch_models import RecurrentLanguageModel
@@ -181,3 +215,25 @@ def _check_count_like_units_args(states, tokens, k):
     if MIDDLE not in tokens:
         raise ValueError(f"tokens: expected a sentence with at least one {MIDDLE!r}; got {list(tokens)!r:.80}")
     return states, len(tokens) - list(tokens)[::-1].index(MIDDLE)
+
+
+def _check_count_readout_args(states, ns):
+    """Return the states after the n-th a and after the n-th b, (N, H) each, and ns as floats (N,)."""
+    ns = _check_ns(ns)
+    if len(set(ns)) < 2:
+        raise ValueError(f"ns: expected at least two different counts; got {ns!r:.80}")
+    if not isinstance(states, (list, tuple)):
+        raise TypeError(f"states: expected a list of (T, H) arrays, one per n; got {type(states).__name__}")
+    if len(states) != len(ns):
+        raise ValueError(f"states: expected one array per n, {len(ns)} in all; got {len(states)}")
+    tops, bottoms = [], []
+    for n, state in zip(ns, states):
+        state = np.asarray(state, dtype=np.float64)
+        state = state[:, None] if state.ndim == 1 else state
+        units = tops[0].shape[0] if tops else state.shape[-1] if state.ndim else 0
+        if state.ndim != 2 or state.shape[0] < 2 * n or state.shape[1] != units:
+            raise ValueError(f"states: expected for n={n} an array (T, H) with T >= {2 * n} (and H={units} like "
+                             f"the first); got shape {state.shape}")
+        tops.append(state[n - 1])
+        bottoms.append(state[2 * n - 1])
+    return np.array(tops), np.array(bottoms), np.array(ns, dtype=np.float64)

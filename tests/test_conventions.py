@@ -204,6 +204,8 @@ TABLE = {
     "counting.unroll": ((lambda f, tmp: f(LSTM, INPUTS), "module"), (lambda f, tmp: f(module(), torch.zeros(2, 1, V + 1)), "inputs")),
     "counting.gradient_norms": ((lambda f, tmp: f(module(), VOCAB, "ab"), "tokens"), (lambda f, tmp: f(module(), VOCAB, ["a"]), "tokens")),
     "counting.count_like_units": ((lambda f, tmp: f(None, ["a", "b"]), "states"), (lambda f, tmp: f(np.zeros((2, 3)), ["a", "b"], k=4), "k")),
+    "counting.count_readout": ((lambda f, tmp: f(np.zeros((4, 3)), [1, 2]), "states"),
+                               (lambda f, tmp: f([np.zeros((2, 3)), np.zeros((3, 3))], [1, 2]), "states")),
     # chapter 7: a character language model
     "text.load_corpus": ((lambda f, tmp: f(3), "path"), (lambda f, tmp: f(tmp_file(tmp, "x", "c.txt")), "path")),
     "text.split_text": ((lambda f, tmp: f(TEXT, p_val="0.1"), "p_val"), (lambda f, tmp: f(TEXT, p_val=0.0), "p_val")),

@@ -7,7 +7,8 @@ import torch
 from torch import nn
 
 from lessons_src.checks import check_accuracy_by_n, check_gradient_norms
-from lessons_src.counting import accuracy_by_n, count_like_units, gradient_norms, unroll, written_counts
+from lessons_src.counting import (accuracy_by_n, count_like_units, count_readout, gradient_norms, unroll,
+                                  written_counts)
 from lessons_src.data import EOS, Vocabulary, make_batch, one_hot, split_dataset
 from lessons_src.language import count_signal, counting_sequence, generate_dataset
 from lessons_src.generate import complete, completion_accuracy
@@ -221,6 +222,78 @@ def test_count_signal_and_count_like_units():
         count_like_units(states[:5], tokens)
     with pytest.raises(ValueError, match="k: expected at most H=5 units; got 6"):
         count_like_units(states, tokens, k=6)
+
+
+def family(unit, ns):
+    """The states of one unit over the sentences a^n b^n a^n, n in ns: ``unit(counts, steps)`` -> states."""
+    states = []
+    for n in ns:
+        tokens = counting_sequence(n)[:-1]
+        states.append(unit(count_signal(tokens), np.arange(1, len(tokens) + 1)))
+    return states
+
+
+COUNTER = lambda count, step: 0.3 - 0.7 * count                    # noqa: E731  any scale and offset
+SWITCH = lambda count, step: np.tanh(3.0 * (count - 5.5))           # noqa: E731  flips when the count passes 5.5
+SATURATED = lambda count, step: np.tanh(2.0 * count)                # noqa: E731  a counter saturated after 2
+CLOCK = lambda count, step: 0.5 * step                              # noqa: E731  grows with every token
+
+
+def test_count_readout_scores_a_counter_1_and_a_switch_or_a_clock_far_lower():
+    ns = list(range(1, 13))
+    rng = np.random.default_rng(0)
+    noisy = family(lambda count, step: COUNTER(count, step) + 0.05 * rng.standard_normal(count.shape), ns)
+    scores, readings = count_readout(family(COUNTER, ns), ns)
+    assert scores.shape == (1,) and readings.shape == (1, 12, 2)
+    np.testing.assert_allclose(scores, [1.0], atol=1e-12)
+    np.testing.assert_allclose(readings[0], np.column_stack([ns, np.zeros(12)]), atol=1e-12)   # n, then 0
+    assert count_readout(noisy, ns)[0][0] > 0.99
+    switch, saturated, clock = (count_readout(family(unit, ns), ns)[0][0] for unit in (SWITCH, SATURATED, CLOCK))
+    assert switch < 0.75 and saturated < 0.05 and clock < 0.0, (switch, saturated, clock)
+    # a switch that only tells the a block from the b block scores 0, and reads the mean of ns after every a^n
+    ab_switch = family(lambda count, step: np.where(np.arange(len(count)) < len(count) // 3, 1.0, -1.0), ns)
+    scores, readings = count_readout(ab_switch, ns)
+    np.testing.assert_allclose(scores, [0.0], atol=1e-12)
+    np.testing.assert_allclose(readings[0, :, 0], np.full(12, 6.5))
+
+
+def test_count_readout_scores_each_unit_of_a_state_and_uses_only_the_first_2n_steps():
+    ns = [2, 3, 5, 8]
+    units = (COUNTER, SWITCH, CLOCK, lambda count, step: np.zeros_like(count))
+    states = [np.column_stack(columns) for columns in zip(*(family(unit, ns) for unit in units))]   # (3n, 4) each
+    scores, _ = count_readout(states, ns)
+    for column, unit in enumerate(units):
+        np.testing.assert_allclose(scores[column], count_readout(family(unit, ns), ns)[0][0], atol=1e-12)
+    assert scores[0] == scores.max() and scores[3] < 0.0        # a constant unit tells nothing: below a switch
+    cut = [state[:2 * n] for state, n in zip(states, ns)]       # the a and b blocks are enough
+    np.testing.assert_array_equal(count_readout(cut, ns)[0], scores)
+
+
+def test_a_switch_correlates_with_the_count_over_one_sentence_but_reads_no_count():
+    """Correlation over one sentence measures the shape, up then down: a switch has that shape too."""
+    n, ns = 12, list(range(1, 13))
+    tokens = counting_sequence(n)[:-1]
+    states = np.column_stack([unit(count_signal(tokens), np.arange(1, 3 * n + 1)) for unit in (COUNTER, SWITCH)])
+    _, correlations = count_like_units(states, tokens, k=2)
+    assert abs(correlations[0]) > 0.99 and abs(correlations[1]) > 0.85
+    scores = [count_readout(family(unit, ns), ns)[0][0] for unit in (COUNTER, SWITCH)]
+    assert scores[0] > 0.99 > 0.75 > scores[1]
+
+
+def test_count_readout_rejects_bad_input():
+    states = [np.zeros((3, 2)), np.zeros((6, 2))]
+    with pytest.raises(TypeError, match="states: expected a list of"):
+        count_readout(np.zeros((6, 2)), [1, 2])
+    with pytest.raises(ValueError, match="states: expected one array per n, 3 in all; got 2"):
+        count_readout(states, [1, 2, 3])
+    with pytest.raises(ValueError, match=r"states: expected for n=2 an array \(T, H\) with T >= 4"):
+        count_readout([np.zeros((3, 2)), np.zeros((3, 2))], [1, 2])
+    with pytest.raises(ValueError, match=r"H=2 like the first\); got shape \(6, 3\)"):
+        count_readout([np.zeros((3, 2)), np.zeros((6, 3))], [1, 2])
+    with pytest.raises(ValueError, match="ns: expected at least two different counts"):
+        count_readout(states, [2, 2])
+    with pytest.raises(ValueError, match="ns: expected a non-empty list of positive integers"):
+        count_readout(states, [0, 1])
 
 
 def test_checks_accept_the_reference_and_reject_wrong_answers(capsys):
