@@ -13,6 +13,7 @@ from .text import require_text
 
 FEATURES = {
     "position in the line": "characters read since the last newline (0 at a newline)",
+    "position in the word": "characters read since the last space or newline (0 at one)",
     "inside `code`": "1 between an opening backtick and the next one on the same line, else 0",
     "inside $math$": "1 between an opening $ and the next one on the same line, else 0",
     "inside (brackets)": "how many ( are open in the paragraph (a blank line closes them)",
@@ -27,20 +28,21 @@ def text_features(text):
     """
     require_text("text", text)
     values = {name: np.zeros(len(text)) for name in FEATURES}
-    position = code = math = depth = 0
+    position = word = code = math = depth = 0
     previous = ""
     for t, character in enumerate(text):
         if character == "\n":
-            position = code = math = 0
+            position = word = code = math = 0
             if previous == "\n":
                 depth = 0                      # a blank line ends the paragraph
         else:
             position += 1
+            word = 0 if character == " " else word + 1
             code ^= character == "`"
             math ^= character == "$"
             depth = max(depth + (character == "(") - (character == ")"), 0)
         previous = character
-        for name, value in zip(FEATURES, (position, code, math, depth)):
+        for name, value in zip(FEATURES, (position, word, code, math, depth)):
             values[name][t] = value
     return values
 

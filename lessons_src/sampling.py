@@ -70,3 +70,19 @@ def generate(step, vocab, prompt, length, temperature=1.0, greedy=False, seed=0)
         else:
             ids.append(draw(softmax_with_temperature(logits, temperature), rng))
     return decode_text(ids, vocab)
+
+
+def repetition_period(text, window=100):
+    """The smallest p such that the last ``window`` characters of ``text`` repeat every p characters; None if none.
+
+    A greedy writer caught in a loop ends with a period much shorter than the window.
+    """
+    require_text("text", text)
+    require_positive_int("window", window)
+    if len(text) < 2 * window:
+        raise ValueError(f"window: expected at most half the length of text ({len(text)} characters); got {window}")
+    tail = text[-window:]
+    for period in range(1, window):
+        if tail == text[-window - period:-period]:
+            return period
+    return None

@@ -11,6 +11,7 @@ like the rest of the book):
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,15 @@ def chunks(streams, chunk_length):
         raise ValueError(f"streams: expected at least 2 steps (an input and its target); got shape {streams.shape}")
     return [(streams[start:min(start + chunk_length, steps)], streams[start + 1:start + chunk_length + 1])
             for start in range(0, steps, chunk_length)]
+
+
+def known_word_share(sample, text):
+    """The share of the words of ``sample`` (runs of two or more letters) that also occur in ``text``; 0 if none."""
+    require_text("sample", sample)
+    require_text("text", text)
+    words = re.findall(r"[A-Za-z]{2,}", sample)
+    known = set(re.findall(r"[A-Za-z]{2,}", text))
+    return sum(word in known for word in words) / len(words) if words else 0.0
 
 
 def require_text(name, text):

@@ -35,9 +35,7 @@ class CharLanguageModel(nn.Module):
 
     def __init__(self, vocab_size, embedding_size, hidden_size, seed=0):
         super().__init__()
-        for name, value in (("vocab_size", vocab_size), ("embedding_size", embedding_size),
-                            ("hidden_size", hidden_size)):
-            require_positive_int(name, value)
+        _check_sizes(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size)
         self.vocab_size, self.hidden_size = vocab_size, hidden_size
         self.embedding = nn.Embedding(vocab_size, embedding_size, dtype=torch.float64)
         self.lstm = nn.LSTM(embedding_size, hidden_size, dtype=torch.float64)
@@ -134,6 +132,11 @@ def flat_gradient(model):
     if missing:
         raise ValueError(f"model: expected gradients in every parameter (call loss.backward() first); none for {missing}")
     return torch.cat([parameter.grad.flatten() for parameter in model.parameters()]).double().numpy()
+
+
+def _check_sizes(**sizes):
+    for name, value in sizes.items():
+        require_positive_int(name, value)
 
 
 def ids_tensor(ids, name="ids"):

@@ -44,17 +44,7 @@ def train_tbptt(model, train_ids, val_ids, *, steps, batch_size, chunk_length, l
     "val_perplexity": [...]}``. Raises ``FloatingPointError`` naming the step
     if a loss is not finite.
     """
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model: expected an nn.Module such as CharLanguageModel; got {type(model).__name__}")
-    ids_tensor(train_ids, "train_ids")
-    ids_tensor(val_ids, "val_ids")
-    require_positive_int("steps", steps)
-    require_positive_int("eval_every", eval_every)
-    require_positive_number("lr", lr)
-    require_positive_number("eps", eps)
-    require_positive_number("max_norm", max_norm)
-    if callback is not None:
-        require_function("callback", callback, "a function (step, model)")
+    _check_training(model, train_ids, val_ids, steps, lr, eps, max_norm, eval_every, callback)
     pieces = [(torch.from_numpy(inputs), torch.from_numpy(targets))
               for inputs, targets in chunks(text_streams(train_ids, batch_size), chunk_length)]
     train_sample = train_ids[: len(val_ids)]
@@ -101,8 +91,7 @@ def truncated_gradient(model, ids, chunk_length):
     length of N - 1 or more gives the full gradient.
     Returns ``(loss, gradient)``: a float and ``flat_gradient(model)``.
     """
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model: expected an nn.Module such as CharLanguageModel; got {type(model).__name__}")
+    _check_model(model)
     ids = ids_tensor(ids)
     require_positive_int("chunk_length", chunk_length)
     model.zero_grad()
@@ -125,3 +114,20 @@ def cosine_similarity(a, b):
     if norms == 0:
         raise ValueError("a, b: expected two non-zero vectors")
     return float(a @ b / norms)
+
+
+def _check_model(model):
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model: expected an nn.Module such as CharLanguageModel; got {type(model).__name__}")
+
+
+def _check_training(model, train_ids, val_ids, steps, lr, eps, max_norm, eval_every, callback):
+    _check_model(model)
+    ids_tensor(train_ids, "train_ids")
+    ids_tensor(val_ids, "val_ids")
+    for name, value in (("steps", steps), ("eval_every", eval_every)):
+        require_positive_int(name, value)
+    for name, value in (("lr", lr), ("eps", eps), ("max_norm", max_norm)):
+        require_positive_number(name, value)
+    if callback is not None:
+        require_function("callback", callback, "a function (step, model)")

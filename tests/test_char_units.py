@@ -18,6 +18,7 @@ def test_features_of_a_small_text():
     features = text_features(text)
     assert list(features) == list(FEATURES)
     assert features["position in the line"].tolist() == list(range(1, 17)) + [0, 0, 1, 2]
+    assert features["position in the word"].tolist() == [1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 3, 4, 0, 0, 1, 2]
     code = features["inside `code`"]
     assert code[text.index("`")] == 1 and code[text.index("c")] == 1 and code[text.index("d") + 1] == 0
     math = features["inside $math$"]

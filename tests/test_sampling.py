@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lessons_src.functional import softmax
-from lessons_src.sampling import draw, entropy, generate, softmax_with_temperature
+from lessons_src.sampling import draw, entropy, generate, repetition_period, softmax_with_temperature
 from lessons_src.text import char_vocabulary
 
 VOCAB = char_vocabulary("abcab")        # a, b, c, UNK
@@ -62,6 +62,12 @@ def test_the_state_is_carried_through_the_prompt_and_the_text():
     assert seen == [None, 1, 2, 3]                           # two prompt steps, then two writing steps
 
 
+def test_repetition_period_finds_a_loop_and_only_a_loop():
+    assert repetition_period("Once upon a time " + "the same " * 30, window=100) == 9
+    assert repetition_period("x" * 250, window=100) == 1
+    assert repetition_period("abcdefghijklmnopqrstuvwxyz" * 8 + "!", window=100) is None
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: softmax_with_temperature([1.0, 2.0], 0.0), ValueError, "temperature: expected a positive number; got 0.0"),
     (lambda: softmax_with_temperature([1.0, 2.0], -1), ValueError, "temperature: expected a positive number"),
@@ -75,6 +81,9 @@ def test_the_state_is_carried_through_the_prompt_and_the_text():
     (lambda: generate(cycle_step, VOCAB, "a", 5, temperature=0), ValueError, "temperature: expected a positive number"),
     (lambda: generate("model", VOCAB, "a", 5), TypeError, "step: expected a function"),
     (lambda: generate(cycle_step, "abc", "a", 5), TypeError, "vocab: expected a Vocabulary"),
+    (lambda: repetition_period("", 10), ValueError, "text: expected a non-empty string"),
+    (lambda: repetition_period("abc" * 10, 20), ValueError, "window: expected at most half the length of text"),
+    (lambda: repetition_period("abc" * 10, 0), ValueError, "window: expected a positive integer"),
 ])
 def test_bad_input_is_refused_naming_the_argument(call, error, message):
     with pytest.raises(error, match=message):

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from lessons_src.data import Vocabulary
-from lessons_src.text import (CORPUS, REPLACEMENT, char_vocabulary, chunks, decode_text, encode_text, load_corpus,
-                              split_text, text_streams)
+from lessons_src.text import (CORPUS, REPLACEMENT, char_vocabulary, chunks, decode_text, encode_text, known_word_share,
+                              load_corpus, split_text, text_streams)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,6 +117,13 @@ def test_streams_and_chunks_read_every_target_once_in_order():
     assert len(chunks(streams, 100)) == 1
 
 
+def test_known_word_share_counts_words_of_two_letters_or_more():
+    text = "the cat sat on the mat"
+    assert known_word_share("the dog sat", text) == pytest.approx(2 / 3)
+    assert known_word_share("a b c 1 2", text) == 0.0               # no word of two letters
+    assert known_word_share("thecat, mat!", text) == 0.5
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: split_text(""), ValueError, "text: expected a non-empty string"),
     (lambda: split_text(["a", "b"]), TypeError, "text: expected a string; got list"),
@@ -136,6 +143,8 @@ def test_streams_and_chunks_read_every_target_once_in_order():
     (lambda: chunks(np.zeros((5, 2), dtype=int), 2.0), TypeError, "chunk_length: expected a positive integer"),
     (lambda: chunks(np.zeros((1, 2), dtype=int), 2), ValueError, "streams: expected at least 2 steps"),
     (lambda: chunks(np.zeros(5, dtype=int), 2), ValueError, "streams: expected a 2-D array"),
+    (lambda: known_word_share("", "text"), ValueError, "sample: expected a non-empty string"),
+    (lambda: known_word_share("a sample", None), TypeError, "text: expected a string"),
 ])
 def test_bad_input_is_refused_naming_the_argument(call, error, message):
     with pytest.raises(error, match=message):

@@ -87,42 +87,43 @@ def plot_temperature_entropy(temperatures, entropies, vocab_size):
     ax.set_xlabel("temperature T")
     ax.set_ylabel("entropy (nats)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", loc="center right")
+    ax.legend(fontsize="small", loc="lower right")
     fig.tight_layout()
     return fig
 
 
-def plot_unit_text(text, values, title=None, columns=None):
+def plot_unit_text(text, values, title=None, columns=60):
     """A text drawn character by character, each on a background coloured by one unit's value.
 
-    text:   the characters, with newlines; each line of the text is a row.
-    values: (len(text),) the unit's value after each character; the colour
-            scale is symmetric around 0 (blue below, red above).
-    columns: the width of a row in characters; the longest line when None
-            (longer lines are cut).
+    text:    the characters, with newlines; each line starts a new row, and a
+             line longer than ``columns`` characters continues on the next rows.
+    values:  (len(text),) the unit's value after each character; the colour
+             scale is symmetric around 0 (blue below, red above) and ends at
+             the 98th percentile of |values|, beyond which colours saturate.
     Returns the Figure.
     """
     values = np.asarray(values, dtype=np.float64)
     if not isinstance(text, str) or values.shape != (len(text),):
         raise ValueError(f"values: expected one value per character of text ({len(text)}); got shape {values.shape}")
-    lines, start = [], 0
+    rows, start = [], 0
     for line in text.split("\n"):
-        lines.append((line, values[start:start + len(line)]))
+        for offset in range(0, max(len(line), 1), columns):
+            piece = line[offset:offset + columns]
+            rows.append((piece, values[start + offset:start + offset + len(piece)]))
         start += len(line) + 1
-    columns = columns or max(len(line) for line, _ in lines)
-    grid = np.full((len(lines), columns), np.nan)
-    for row, (line, line_values) in enumerate(lines):
-        grid[row, : min(len(line), columns)] = line_values[:columns]
-    limit = np.nanmax(np.abs(values)) or 1.0
-    fig, ax = plt.subplots(figsize=(0.085 * columns + 1.2, 0.26 * len(lines) + 0.8))
+    grid = np.full((len(rows), columns), np.nan)
+    for row, (piece, piece_values) in enumerate(rows):
+        grid[row, : len(piece)] = piece_values
+    limit = np.percentile(np.abs(values), 98) or 1.0
+    fig, ax = plt.subplots(figsize=(0.11 * columns + 1.0, 0.3 * len(rows) + 0.7))
     image = ax.imshow(grid, cmap="coolwarm", vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest")
-    for row, (line, _) in enumerate(lines):
-        for column, character in enumerate(line[:columns]):
+    for row, (piece, _) in enumerate(rows):
+        for column, character in enumerate(piece):
             if not character.isspace():
-                ax.text(column, row, character, ha="center", va="center", fontsize=7, family="monospace")
+                ax.text(column, row, character, ha="center", va="center", fontsize=9, family="monospace")
     ax.set_xticks([])
     ax.set_yticks([])
-    fig.colorbar(image, ax=ax, fraction=0.02, pad=0.01)
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01)
     if title:
         ax.set_title(title, fontsize="medium")
     fig.tight_layout()
