@@ -98,8 +98,8 @@ def plot_unit_text(text, values, title=None, columns=60):
     text:    the characters, with newlines; each line starts a new row, and a
              line longer than ``columns`` characters continues on the next rows.
     values:  (len(text),) the unit's value after each character; the colour
-             scale is symmetric around 0 (blue below, red above) and ends at
-             the 98th percentile of |values|, beyond which colours saturate.
+             scale runs from blue (the 2nd percentile of the values, or below)
+             through white to red (the 98th percentile, or above).
     Returns the Figure.
     """
     values = np.asarray(values, dtype=np.float64)
@@ -114,9 +114,11 @@ def plot_unit_text(text, values, title=None, columns=60):
     grid = np.full((len(rows), columns), np.nan)
     for row, (piece, piece_values) in enumerate(rows):
         grid[row, : len(piece)] = piece_values
-    limit = np.percentile(np.abs(values), 98) or 1.0
+    low, high = np.percentile(values, [2, 98])
+    if high <= low:
+        low, high = low - 1.0, high + 1.0
     fig, ax = plt.subplots(figsize=(0.11 * columns + 1.0, 0.3 * len(rows) + 0.7))
-    image = ax.imshow(grid, cmap="coolwarm", vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest")
+    image = ax.imshow(grid, cmap="coolwarm", vmin=low, vmax=high, aspect="auto", interpolation="nearest")
     for row, (piece, _) in enumerate(rows):
         for column, character in enumerate(piece):
             if not character.isspace():
