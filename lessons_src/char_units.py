@@ -10,6 +10,7 @@ track quotes, brackets and the position in a line.
 import numpy as np
 
 from .text import require_text
+from .validation import as_float_array, require_dict
 
 FEATURES = {
     "position in the line": "characters read since the last newline (0 at a newline)",
@@ -52,9 +53,10 @@ def unit_correlations(states, feature):
 
     A unit that never changes gets 0.
     """
-    states = np.asarray(states, dtype=np.float64)
-    feature = np.asarray(feature, dtype=np.float64)
-    if states.ndim != 2 or feature.shape != (len(states),):
+    states, feature = as_float_array("states", states), as_float_array("feature", feature)
+    if states.ndim != 2:
+        raise ValueError(f"states: expected an (N, H) array of states; got shape {states.shape}")
+    if feature.shape != (len(states),):
         raise ValueError(f"feature: expected shape ({len(states)},) to match states (N, H) {states.shape}; "
                          f"got {feature.shape}")
     centred, feature = states - states.mean(axis=0), feature - feature.mean()
@@ -71,6 +73,7 @@ def tracking_units(states, features):
     falls with the feature); the list is sorted by ``|r|``, largest first.
     Features that never change in the text are left out.
     """
+    require_dict("features", features, "a dict name -> (N,) feature")
     rows = []
     for name, feature in features.items():
         if np.ptp(feature) == 0:

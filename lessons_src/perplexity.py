@@ -51,6 +51,7 @@ def baseline_perplexities(train_ids, val_ids, vocab_size, smoothing=1.0):
     uniform model gives every id 1 / V; the unigram model ``unigram_probabilities``;
     the bigram model ``bigram_probabilities``, predicting each id from the one before.
     """
+    _require_ids("train_ids", train_ids, vocab_size, minimum_length=2)
     val_ids = _require_ids("val_ids", val_ids, vocab_size, minimum_length=2)
     unigram = unigram_probabilities(train_ids, vocab_size, smoothing)
     bigram = bigram_probabilities(train_ids, vocab_size, smoothing)

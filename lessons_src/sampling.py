@@ -16,7 +16,7 @@ import numpy as np
 from .data import require_vocabulary
 from .functional import softmax
 from .text import decode_text, require_text
-from .validation import require_function, require_positive_int, require_positive_number
+from .validation import as_float_array, require_function, require_positive_int, require_positive_number, require_type
 
 
 def softmax_with_temperature(logits, temperature):
@@ -27,7 +27,7 @@ def softmax_with_temperature(logits, temperature):
 
 def entropy(probabilities):
     """The entropy in nats, -sum p log p, along the last axis (with 0 log 0 = 0)."""
-    p = np.asarray(probabilities, dtype=np.float64)
+    p = as_float_array("probabilities", probabilities)
     if p.ndim == 0 or np.any(p < 0) or not np.allclose(p.sum(axis=-1), 1.0):
         raise ValueError(f"probabilities: expected non-negative numbers that sum to 1 along the last axis; got {p!r:.80}")
     logs = np.log(np.where(p > 0, p, 1.0))
@@ -37,7 +37,7 @@ def entropy(probabilities):
 def draw(probabilities, rng):
     """One id drawn from ``probabilities`` (V,) with the generator ``rng``: the first id whose cumulative
     probability exceeds one uniform number from ``rng``."""
-    cumulative = np.cumsum(probabilities)
+    cumulative = np.cumsum(_check_draw_args(probabilities, rng))
     return int(min(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"), len(cumulative) - 1))
 
 
@@ -86,3 +86,11 @@ def repetition_period(text, window=100):
         if tail == text[-window - period:-period]:
             return period
     return None
+
+
+def _check_draw_args(probabilities, rng):
+    require_type("rng", rng, np.random.Generator, "a NumPy Generator (np.random.default_rng)")
+    p = as_float_array("probabilities", probabilities)
+    if p.ndim != 1 or not p.size or np.any(p < 0) or not np.isclose(p.sum(), 1.0):
+        raise ValueError(f"probabilities: expected a (V,) array of non-negative numbers that sum to 1; got {p!r:.80}")
+    return p

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import UNK, Vocabulary, require_vocabulary
-from .validation import require_positive_int
+from .validation import require_positive_int, require_type
 
 CORPUS = Path(__file__).resolve().parent.parent / "book" / "data" / "corpus.txt"
 """The corpus of chapter 7, written by ``scripts/make_corpus.py``; ``corpus.json`` beside it describes it."""
@@ -34,7 +34,11 @@ def load_corpus(path=CORPUS):
     Returns the text (a str). Raises ValueError if the file is not the one
     described, so a chapter can never silently train on another text.
     """
+    require_type("path", path, (str, Path), "a path to the corpus file")
     path = Path(path)
+    if not path.is_file() or not path.with_suffix(".json").is_file():
+        raise ValueError(f"path: expected a corpus file with its description {path.with_suffix('.json').name} beside it; "
+                         f"got {path}")
     data = path.read_bytes()
     description = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     digest = hashlib.sha256(data).hexdigest()
@@ -79,6 +83,7 @@ def encode_text(text, vocab, unknown="error"):
     """
     require_text("text", text)
     require_vocabulary(vocab)
+    require_type("unknown", unknown, str, "'error' or 'unk'")
     if unknown not in ("error", "unk"):
         raise ValueError(f"unknown: expected 'error' or 'unk'; got {unknown!r}")
     ids = vocab.encode(list(text))

@@ -88,7 +88,19 @@ def evaluate_perplexity(model, ids, chunk_length=1000):
 
 
 def stepper(model):
-    """``step(token_id, state) -> (logits (V,) NumPy array, state)``: one character at a time, for ``generate``."""
+    """``step(token_id, state) -> (logits (V,) NumPy array, state)``: one character at a time, for ``generate``.
+
+    model: a module whose ``forward(ids (T, B), state)`` returns ``(logits (T, B, V), state)``, such as
+    ``CharLanguageModel``; it is tried once on one id.
+    """
+    _require_module(model)
+    try:
+        with torch.no_grad():
+            logits, _ = model(torch.zeros((1, 1), dtype=torch.int64), None)
+        assert logits.dim() == 3
+    except Exception as error:
+        raise ValueError(f"model: expected a module whose forward(ids (T, B), state) returns (logits (T, B, V), state); "
+                         f"{type(model).__name__} failed on one id ({type(error).__name__}: {error})") from None
 
     def step(token_id, state):
         with torch.no_grad():
@@ -128,10 +140,16 @@ def lstm_states(model, ids):
 
 def flat_gradient(model):
     """Every parameter's ``.grad`` of ``model``, concatenated into one float64 NumPy vector."""
+    _require_module(model)
     missing = [name for name, parameter in model.named_parameters() if parameter.grad is None]
     if missing:
         raise ValueError(f"model: expected gradients in every parameter (call loss.backward() first); none for {missing}")
     return torch.cat([parameter.grad.flatten() for parameter in model.parameters()]).double().numpy()
+
+
+def _require_module(model):
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model: expected an nn.Module such as CharLanguageModel; got {type(model).__name__}")
 
 
 def _check_sizes(**sizes):

@@ -15,11 +15,12 @@ import torch.nn.functional as F
 
 from .text import chunks, text_streams
 from .torch_charlm import evaluate_perplexity, flat_gradient, ids_tensor
-from .validation import require_function, require_positive_int, require_positive_number
+from .validation import as_float_array, require_function, require_positive_int, require_positive_number
 
 
 def detach(state):
     """The state ``(h, c)`` cut from its history: the same values, no gradient flowing back through them."""
+    _check_state(state)
     return None if state is None else tuple(tensor.detach() for tensor in state)
 
 
@@ -107,13 +108,22 @@ def truncated_gradient(model, ids, chunk_length):
 
 def cosine_similarity(a, b):
     """a . b / (|a| |b|) of two vectors: 1 when they point the same way."""
-    a, b = np.asarray(a, dtype=np.float64).ravel(), np.asarray(b, dtype=np.float64).ravel()
+    a, b = as_float_array("a", a).ravel(), as_float_array("b", b).ravel()
     if a.shape != b.shape:
         raise ValueError(f"b: expected a vector of the length of a ({a.size}); got {b.size}")
     norms = np.linalg.norm(a) * np.linalg.norm(b)
     if norms == 0:
         raise ValueError("a, b: expected two non-zero vectors")
     return float(a @ b / norms)
+
+
+def _check_state(state):
+    if state is None:
+        return
+    if not isinstance(state, (tuple, list)) or not all(isinstance(tensor, torch.Tensor) for tensor in state):
+        raise TypeError(f"state: expected None or a pair of tensors (h, c); got {type(state).__name__}")
+    if len(state) != 2:
+        raise ValueError(f"state: expected a pair of tensors (h, c); got {len(state)} tensors")
 
 
 def _check_model(model):

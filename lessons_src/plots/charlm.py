@@ -3,6 +3,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..validation import as_float_array, require_dict, require_type
+
 
 def plot_perplexity(history, baselines, title=None):
     """Training and validation perplexity against the optimizer step, with the count baselines as lines.
@@ -12,10 +14,11 @@ def plot_perplexity(history, baselines, title=None):
     baselines: dict label -> perplexity of a baseline on the validation text.
     The perplexity axis is logarithmic. Returns the Figure.
     """
-    if not isinstance(history, dict) or not {"step", "train_perplexity", "val_perplexity"} <= set(history):
-        raise ValueError("history: expected a dict with 'step', 'train_perplexity' and 'val_perplexity'")
-    if not isinstance(baselines, dict):
-        raise TypeError(f"baselines: expected a dict label -> perplexity; got {type(baselines).__name__}")
+    require_dict("history", history, "a dict with 'step', 'train_perplexity' and 'val_perplexity'")
+    if not {"step", "train_perplexity", "val_perplexity"} <= set(history):
+        raise ValueError(f"history: expected a dict with 'step', 'train_perplexity' and 'val_perplexity'; got the keys "
+                         f"{sorted(history)}")
+    require_type("baselines", baselines, dict, "a dict label -> perplexity")
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     ax.plot(history["step"], history["train_perplexity"], "o-", markersize=3, label="training text")
     ax.plot(history["step"], history["val_perplexity"], "s--", markersize=3, label="validation text")
@@ -42,9 +45,8 @@ def plot_truncation(chunk_lengths, errors, trained_with=None):
     trained_with:  a chunk length to mark with a vertical line.
     Returns the Figure.
     """
-    chunk_lengths = np.asarray(chunk_lengths)
-    if not isinstance(errors, dict) or not errors:
-        raise TypeError(f"errors: expected a non-empty dict label -> errors; got {type(errors).__name__}")
+    chunk_lengths = as_float_array("chunk_lengths", chunk_lengths)
+    require_dict("errors", errors, "a dict label -> relative errors")
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     for label, values in errors.items():
         if np.shape(values) != chunk_lengths.shape:
@@ -71,7 +73,7 @@ def plot_temperature_entropy(temperatures, entropies, vocab_size):
     entropy in nats at each. Dotted lines: ln V (the uniform distribution,
     T -> infinity) and 0 (one sure token, T -> 0). Returns the Figure.
     """
-    temperatures, entropies = np.asarray(temperatures), np.asarray(entropies)
+    temperatures, entropies = as_float_array("temperatures", temperatures), as_float_array("entropies", entropies)
     if temperatures.shape != entropies.shape or temperatures.ndim != 1:
         raise ValueError(f"entropies: expected one value per temperature {temperatures.shape}; got {entropies.shape}")
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
@@ -102,8 +104,9 @@ def plot_unit_text(text, values, title=None, columns=60):
              through white to red (the 98th percentile, or above).
     Returns the Figure.
     """
-    values = np.asarray(values, dtype=np.float64)
-    if not isinstance(text, str) or values.shape != (len(text),):
+    require_type("text", text, str, "a string")
+    values = as_float_array("values", values)
+    if values.shape != (len(text),):
         raise ValueError(f"values: expected one value per character of text ({len(text)}); got shape {values.shape}")
     rows, start = [], 0
     for line in text.split("\n"):
