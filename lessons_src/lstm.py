@@ -20,7 +20,11 @@ weights in PyTorch's order i, f, g, o, which is exactly ``torch.nn.LSTM``'s
 layout: ``weight_ih_l0 = W_x`` (4H, V), ``weight_hh_l0 = W_h`` (4H, H),
 ``bias_ih_l0 + bias_hh_l0 = b`` (4H,). ``lstm_step`` and
 ``lstm_step_backward`` take these stacked weights (a ``GateWeights``); ``lstm_forward`` and
-``lstm_backward`` run them over all T steps.
+``lstm_backward`` run them over all T steps. For speed, the forward pass
+computes the inputs' share of the gates for all steps with one product
+before its loop, and the backward pass keeps every step's gate gradients
+and forms each weight's gradient with one product after its loop
+(``_gate_gradients`` holds the maths that both backward functions share).
 """
 
 from typing import NamedTuple
@@ -103,17 +107,22 @@ def unstack_gates(stacked):
             for k, gate in enumerate(GATES)}
 
 
-def lstm_step(weights, x, h_prev, c_prev):
+def lstm_step(weights, x, h_prev, c_prev, a_x=None):
     """One time step: x (B, V), h_prev and c_prev (B, H) -> ``(h, c, cache)``.
 
     weights: the stacked weights of the four gates, ``stack_gates(params)``.
+    a_x:     the input's share of the pre-activations, ``x @ W_x.T + b``
+             (B, 4H), when the caller has it already (``lstm_forward``
+             computes it for all steps with one product); None: computed here.
     Returns the new hidden and cell states (B, H) and the cache that
     ``lstm_step_backward`` needs: the step's inputs, ``"gates"`` (B, 4H),
     the values of i, f, g, o side by side, and ``"tanh_c"``.
     """
-    check_lstm_step_args(weights, x, h_prev, c_prev)
+    check_lstm_step_args(weights, x, h_prev, c_prev, a_x)
     H = h_prev.shape[1]
-    a = x @ weights.W_x.T + h_prev @ weights.W_h.T + weights.b  # the four pre-activations, (B, 4H)
+    if a_x is None:
+        a_x = x @ weights.W_x.T + weights.b
+    a = a_x + h_prev @ weights.W_h.T                          # the four pre-activations, (B, 4H)
     gates = sigmoid(a)                                        # i, f and o squash with a sigmoid ...
     gates[:, 2 * H:3 * H] = tanh(a[:, 2 * H:3 * H])           # ... the candidate g with a tanh
     i, f, g, o = gates[:, 0:H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:4 * H]
@@ -134,15 +143,25 @@ def lstm_step_backward(weights, dh, dc, cache):
     dL/dc_{t-1}, which flow on to the step before.
     """
     check_lstm_step_backward_args(weights, dh, dc, cache)
-    gates, tanh_c, H = cache["gates"], cache["tanh_c"], dh.shape[1]
+    da, dc_prev = _gate_gradients(dh, dc, cache["gates"], cache["tanh_c"], cache["c_prev"])
+    grads = {"W_x": da.T @ cache["x"], "W_h": da.T @ cache["h_prev"], "b": da.sum(axis=0)}
+    return grads, da @ weights.W_h, dc_prev
+
+
+def _gate_gradients(dh, dc, gates, tanh_c, c_prev):
+    """The maths of one step back: ``(da, dc_prev)``, shared by ``lstm_step_backward`` and ``lstm_backward``.
+
+    dh, dc: dL/dh_t and dL/dc_t (B, H) from everything after this step;
+    gates, tanh_c, c_prev: the step's i, f, g, o (B, 4H), tanh(c_t) and c_{t-1}.
+    Returns dL/d(pre-activations) of the four gates, da (B, 4H), and dL/dc_{t-1} (B, H).
+    """
+    H = dh.shape[1]
     i, f, g, o = gates[:, 0:H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:4 * H]
-    dc = dc + dh * o * (1.0 - tanh_c ** 2)                    # h = o * tanh(c)
-    dgates = np.concatenate([dc * g, dc * cache["c_prev"], dc * i, dh * tanh_c], axis=1)   # dL/d(i, f, g, o)
+    dc = dc + dh * o * (1.0 - tanh_c ** 2)                    # h = o * tanh(c): the cell's second path
+    dgates = np.concatenate([dc * g, dc * c_prev, dc * i, dh * tanh_c], axis=1)   # dL/d(i, f, g, o)
     squash = gates * (1.0 - gates)                            # each gate's derivative: sigmoid' = s (1 - s) ...
     squash[:, 2 * H:3 * H] = 1.0 - g ** 2                     # ... and tanh' = 1 - g^2 for the candidate
-    da = dgates * squash                                      # dL/d(pre-activations), (B, 4H)
-    grads = {"W_x": da.T @ cache["x"], "W_h": da.T @ cache["h_prev"], "b": da.sum(axis=0)}
-    return grads, da @ weights.W_h, dc * f
+    return dgates * squash, dc * f                            # c_t = f * c_{t-1} + ...: the shortcut back
 
 
 def lstm_forward(params, inputs, state=None):
@@ -160,11 +179,13 @@ def lstm_forward(params, inputs, state=None):
     """
     inputs, (h0, c0) = check_lstm_args(params, inputs, state)
     weights, (steps, batch, _), H = stack_gates(params), inputs.shape, h0.shape[1]
+    a_x = inputs @ weights.W_x.T + weights.b                  # the inputs' share of every step at once, (T, B, 4H)
+    weights = weights._replace(W_h=np.asfortranarray(weights.W_h))   # same values; W_h.T is then contiguous (faster)
     cache = {"gates": np.empty((steps, batch, 4 * H)), "c": np.empty((steps, batch, H)),
              "tanh_c": np.empty((steps, batch, H)), "h": np.empty((steps, batch, H))}
     h, c = h0, c0
     for t in range(steps):                                    # (h_t, c_t) need (h_{t-1}, c_{t-1}): one step at a time
-        h, c, step = lstm_step(weights, inputs[t], h, c)
+        h, c, step = lstm_step(weights, inputs[t], h, c, a_x[t])
         cache["gates"][t], cache["tanh_c"][t], cache["c"][t], cache["h"][t] = step["gates"], step["tanh_c"], c, h
     logits = cache["h"] @ params["W_hy"].T + params["b_y"]
     cache.update(zip(GATES, np.split(cache["gates"], 4, axis=2)))   # i, f, g, o: (T, B, H) views for plotting
@@ -182,20 +203,20 @@ def lstm_backward(params, cache, dlogits):
     Returns a dict with the same keys and shapes as ``params``.
     """
     dlogits = check_backward_args(params, cache, dlogits, check_lstm_params, "h", ("h0", "c0", "gates", "tanh_c", "c"))
-    weights, inputs, h = stack_gates(params), cache["inputs"], cache["h"]
+    weights, inputs, h, c = stack_gates(params), cache["inputs"], cache["h"], cache["c"]
     h_prev = np.concatenate([cache["h0"][None], h[:-1]])        # the states each step started from, (T, B, H)
-    c_prev = np.concatenate([cache["c0"][None], cache["c"][:-1]])
+    c_prev = np.concatenate([cache["c0"][None], c[:-1]])
     dh_from_output = dlogits @ params["W_hy"]                 # every h_t feeds y_t ...
     dh_next, dc_next = np.zeros_like(h[0]), np.zeros_like(h[0])   # ... and step t + 1 (none after the last)
-    stacked = {name: np.zeros_like(weight) for name, weight in weights._asdict().items()}
-    for t in reversed(range(len(inputs))):
-        step = {"x": inputs[t], "h_prev": h_prev[t], "c_prev": c_prev[t], "gates": cache["gates"][t],
-                "tanh_c": cache["tanh_c"][t]}                 # what lstm_step returned as its cache
-        step_grads, dh_next, dc_next = lstm_step_backward(weights, dh_from_output[t] + dh_next, dc_next, step)
-        for name, grad in step_grads.items():                # the weights are shared by all steps: add up
-            stacked[name] += grad
-    grads = unstack_gates(stacked)
-    grads["W_hy"] = dlogits.reshape(-1, dlogits.shape[2]).T @ h.reshape(-1, h.shape[2])
+    da = np.empty(cache["gates"].shape)                       # every step's dL/d(pre-activations), (T, B, 4H)
+    for t in reversed(range(len(inputs))):                    # lstm_step_backward's maths, weights left for later
+        da[t], dc_next = _gate_gradients(dh_from_output[t] + dh_next, dc_next, cache["gates"][t], cache["tanh_c"][t],
+                                        c_prev[t])
+        dh_next = da[t] @ weights.W_h
+    da, flat = da.reshape(-1, da.shape[2]), lambda array: array.reshape(-1, array.shape[2])
+    # The weights are shared by all steps: their gradients add up over steps and batch rows, one product each.
+    grads = unstack_gates({"W_x": da.T @ flat(inputs), "W_h": da.T @ flat(h_prev), "b": da.sum(axis=0)})
+    grads["W_hy"] = flat(dlogits).T @ flat(h)
     grads["b_y"] = dlogits.sum(axis=(0, 1))
     return {name: grads[name] for name in params}
 
@@ -215,16 +236,19 @@ def check_lstm_args(params, inputs, state):
     return inputs, tuple(part.astype(np.float64, copy=False) for part in state)
 
 
-def check_lstm_step_args(weights, x, h_prev, c_prev):
-    """Check the arguments of ``lstm_step``: stacked weights, x (B, V), h_prev and c_prev (B, H)."""
+def check_lstm_step_args(weights, x, h_prev, c_prev, a_x=None):
+    """Check the arguments of ``lstm_step``: stacked weights, x (B, V), h_prev and c_prev (B, H), a_x (B, 4H) or None."""
     if (isinstance(weights, GateWeights) and _arrays(x, h_prev, c_prev) and x.ndim == 2
-            and x.shape[1] == weights.W_x.shape[1] and h_prev.shape == c_prev.shape == (len(x), weights.W_h.shape[1])):
+            and x.shape[1] == weights.W_x.shape[1] and h_prev.shape == c_prev.shape == (len(x), weights.W_h.shape[1])
+            and (a_x is None or (isinstance(a_x, np.ndarray) and a_x.shape == (len(x), weights.W_h.shape[0])))):
         return                                   # the usual case, checked quickly: this runs at every time step
     require_type("weights", weights, GateWeights, "the stacked weights stack_gates(params)")
     four_h, vocab_size = weights.W_x.shape
     batch = require_array("x", x, (None, vocab_size), "(B, V)", dtype=None).shape[0]
     require_array("h_prev", h_prev, (batch, four_h // 4), "(B, H)", dtype=None)
     require_array("c_prev", c_prev, (batch, four_h // 4), "(B, H)", dtype=None)
+    if a_x is not None:
+        require_array("a_x", a_x, (batch, four_h), "(B, 4H), x @ W_x.T + b", dtype=None)
 
 
 def check_lstm_step_backward_args(weights, dh, dc, cache):
