@@ -356,6 +356,36 @@ def test_forward_is_the_step_run_over_time():
     h, c = cache["h0"], cache["c0"]
     for t in range(inputs.shape[0]):
         h, c, _ = lstm_step(stack_gates(params), inputs[t], h, c)
-        np.testing.assert_array_equal(cache["h"][t], h)
-        np.testing.assert_array_equal(cache["c"][t], c)
+        # the forward's products are laid out differently (all steps' inputs at once): equal up to rounding
+        np.testing.assert_allclose(cache["h"][t], h, rtol=0, atol=1e-14)
+        np.testing.assert_allclose(cache["c"][t], c, rtol=0, atol=1e-14)
     np.testing.assert_array_equal(np.concatenate([cache[gate] for gate in GATES], axis=2), cache["gates"])
+
+
+def test_the_steps_sigmoid_is_the_sigmoid_even_for_extreme_inputs():
+    """lstm_step computes sigmoid(a) as (1 + tanh(a / 2)) / 2: the same values, no overflow, no warning."""
+    import warnings
+
+    H = 3
+    weights = stack_gates(init_lstm(VOCAB_SIZE, H))
+    a_x = np.array([[-1000.0, -40.0, -3.0, -1e-8, 0.0, 1e-8, 0.5, 2.0, 7.0, 30.0, 700.0, 1000.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, _, cache = lstm_step(weights, np.zeros((1, VOCAB_SIZE)), np.zeros((1, H)), np.zeros((1, H)), a_x)
+    expected = sigmoid(a_x)
+    expected[:, 2 * H:3 * H] = np.tanh(a_x[:, 2 * H:3 * H])
+    np.testing.assert_allclose(cache["gates"], expected, rtol=0, atol=1e-15)
+    assert np.all((cache["gates"][:, :2 * H] >= 0) & (cache["gates"][:, :2 * H] <= 1))
+
+
+def test_the_step_computes_the_input_share_when_it_is_not_given():
+    rng = np.random.default_rng(0)
+    weights = stack_gates(randomized_params(seed=2))
+    x = np.eye(VOCAB_SIZE)[rng.integers(0, VOCAB_SIZE, 3)]
+    h_prev, c_prev = rng.standard_normal((2, 3, HIDDEN_SIZE))
+    alone = lstm_step(weights, x, h_prev, c_prev)
+    given = lstm_step(weights, x, h_prev, c_prev, x @ weights.W_x.T + weights.b)
+    for one, other in zip(alone[:2], given[:2]):
+        np.testing.assert_allclose(one, other, rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match=r"a_x: expected .*\(B, 4H\)"):
+        lstm_step(weights, x, h_prev, c_prev, np.zeros((3, HIDDEN_SIZE)))
