@@ -1,6 +1,7 @@
 """Fixtures shared by several test files."""
 
 import pytest
+from student_code import as_student
 
 
 @pytest.fixture
@@ -18,17 +19,23 @@ def one_torch_thread():
 def grade(capsys):
     """``grade(check, right, wrongs, unfinished, match=None)``: what every exercise check must do.
 
-    The check prints its line of success for the ``right`` answer, raises
-    AssertionError (whose message matches ``match``, if given) for each of the
-    ``wrongs``, and lets the NotImplementedError of ``unfinished`` through.
+    Each answer is handed to the check as a student's (``as_student``: defined
+    in ``__main__``, as a notebook defines it). The check prints its line of
+    success for the ``right`` answer, raises AssertionError (whose message
+    matches ``match``, if given) for each of the ``wrongs``, and stops the
+    ``unfinished`` one with a NotImplementedError that says what to do. Given
+    ``right`` itself, which was not defined in a notebook (the library's
+    function, or one of the test module), the check refuses to grade it.
     """
     def grade_check(check, right, wrongs, unfinished, match=None):
-        check(right)
+        with pytest.raises(AssertionError, match="not written in this notebook|the book's own"):
+            check(right)
+        check(as_student(right))
         assert " cases correct" in capsys.readouterr().out
         for wrong in wrongs:
             with pytest.raises(AssertionError, match=match):
-                check(wrong)
-        with pytest.raises(NotImplementedError):
-            check(unfinished)
+                check(as_student(wrong))
+        with pytest.raises(NotImplementedError, match="not written yet: replace `raise NotImplementedError\\(\\)`"):
+            check(as_student(unfinished))
 
     return grade_check

@@ -1,9 +1,14 @@
-"""The checks of chapter 1 accept right answers and reject typical wrong ones with a helpful message."""
+"""The checks of chapter 1 accept right answers and reject typical wrong ones with a helpful message.
+
+Every answer is handed over as a student's (``as_student``: defined in ``__main__``, as in a notebook).
+"""
 
 from collections import Counter
 
 import numpy as np
 import pytest
+
+from student_code import as_student
 
 from lessons_src.checks import check_make_mask, check_one_hot_encode, check_shift_by_one, check_top_k_words
 
@@ -21,10 +26,10 @@ def right_mask(lengths):
 
 
 def test_right_answers_pass(capsys):
-    check_one_hot_encode(right_one_hot)
-    check_shift_by_one(lambda tokens: (tokens[:-1], tokens[1:]))
-    check_top_k_words(right_top_k)
-    check_make_mask(right_mask)
+    check_one_hot_encode(as_student(right_one_hot))
+    check_shift_by_one(as_student(lambda tokens: (tokens[:-1], tokens[1:])))
+    check_top_k_words(as_student(right_top_k))
+    check_make_mask(as_student(right_mask))
     assert capsys.readouterr().out.splitlines() == [
         "one_hot_encode: 6 of 6 cases correct",
         "shift_by_one: 4 of 4 cases correct",
@@ -50,17 +55,17 @@ def test_right_answers_pass(capsys):
 )
 def test_wrong_answers_are_rejected_with_the_failing_case(check, wrong, message):
     with pytest.raises(AssertionError, match=message):
-        check(wrong)
+        check(as_student(wrong))
 
 
 def test_an_unfinished_exercise_raises_not_implemented_error():
     def unfinished(index, vocab_size):
         raise NotImplementedError()
 
-    with pytest.raises(NotImplementedError):
-        check_one_hot_encode(unfinished)
+    with pytest.raises(NotImplementedError, match="one_hot_encode is not written yet"):
+        check_one_hot_encode(as_student(unfinished))
 
 
 def test_a_crash_is_reported_with_its_case():
     with pytest.raises(AssertionError, match=r"one_hot_encode\(0, 4\) raised ZeroDivisionError"):
-        check_one_hot_encode(lambda i, v: 1 / 0)
+        check_one_hot_encode(as_student(lambda i, v: 1 / 0))

@@ -4,6 +4,7 @@ import matplotlib
 import numpy as np
 import pytest
 import torch
+from student_code import as_student
 from torch import nn
 
 from lessons_src.checks import check_accuracy_by_n, check_gradient_norms
@@ -297,9 +298,11 @@ def test_count_readout_rejects_bad_input():
 
 
 def test_checks_accept_the_reference_and_reject_wrong_answers(capsys):
-    check_accuracy_by_n(accuracy_by_n)
-    check_gradient_norms(gradient_norms)
+    check_accuracy_by_n(as_student(accuracy_by_n))
+    check_gradient_norms(as_student(gradient_norms))
     assert "accuracy_by_n: 5 of 5 cases correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="the book's own accuracy_by_n"):
+        check_accuracy_by_n(accuracy_by_n)
 
     def without_eos(model, vocab, ns):
         return [float(complete(model, vocab, ["a"] * n + ["b"], 3 * n) == counting_sequence(n)[:3 * n]) for n in ns]
@@ -311,11 +314,11 @@ def test_checks_accept_the_reference_and_reject_wrong_answers(capsys):
         raise NotImplementedError()
 
     with pytest.raises(AssertionError, match="never writes EOS"):
-        check_accuracy_by_n(without_eos)
+        check_accuracy_by_n(as_student(without_eos))
     with pytest.raises(AssertionError, match="gradient_norms"):
-        check_gradient_norms(oldest_first)
+        check_gradient_norms(as_student(oldest_first))
     with pytest.raises(NotImplementedError):
-        check_gradient_norms(todo)
+        check_gradient_norms(as_student(todo))
 
 
 def test_the_chapter_result_lstm_counts_further_than_the_rnn():

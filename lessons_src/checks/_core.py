@@ -1,36 +1,137 @@
-"""What every check shares: call the student's function on cases, compare, report.
+"""What every check shares: grade the student's own work on cases, compare, report.
 
 A check either prints one line, ``name: N of N cases correct``, or raises
 ``AssertionError`` naming the case, the expected and the received value.
-``NotImplementedError`` from an unfinished exercise passes through unchanged,
-so a student notebook stops at the first exercise still to be done.
+
+A check grades only what the student wrote in the notebook. A function or a
+class defined in a notebook lives in the kernel's ``__main__`` module; the
+book's own (``lessons_src``), an imported one, or a lambda from a library does
+not, and is refused with a message telling the student to write their own. So
+a cleared or broken answer cell fails its check instead of grading whatever
+else holds the name.
+
+The helpers for a chapter's ``checks/<chapter>.py`` (every check uses one of
+the first four, which also refuse to grade after a failed non-exercise cell,
+see ``_guard``):
+
+- ``run_cases(name, function, cases, rtol, atol, call=None)``: the usual check
+  of a function on ``(args, expected)`` cases; ``call(function, *args)`` adapts
+  the call when the comparison needs more than the return value.
+- ``require_student_function(name, function)``: for a check that calls the
+  function itself (then call it through ``call_student``).
+- ``require_student_class(name, cls)``: for an exercise that asks for a class
+  (e.g. an ``nn.Module``); instantiate it through ``call_student``.
+- ``check_value(name, value, expected, ...)``: for an exercise that asks for a
+  number ("predict, then run": the loss of an untrained model, a parameter
+  count). Where the answer can be a formula, prefer asking for a function of
+  the sizes and ``run_cases``: a function shows the derivation and is checked
+  on several sizes.
+- ``call_student(call, function, *args)``: one call of the student's code; an
+  error becomes an ``AssertionError`` naming ``call``.
+- ``assert_same(what, received, expected)``, ``RuleModel``.
+
+An unfinished exercise (the stub's ``raise NotImplementedError()``) stops the
+check with a ``NotImplementedError`` that says what to do
+(``not_written_yet``), so a student notebook stops at the first exercise still
+to be done.
 """
 
 import copy
+import inspect
+import numbers
 
 import numpy as np
 
 from ..validation import require_function, require_type
+from . import _guard
+
+NOTEBOOK_MODULE = "__main__"  # where a notebook's (and an IPython kernel's) definitions live
 
 
-def run_cases(name, student_function, cases, rtol=1e-7, atol=1e-9):
+def run_cases(name, student_function, cases, rtol=1e-7, atol=1e-9, call=None):
     """Check ``student_function`` on ``cases`` and print one line of success.
 
     cases: a list of ``(args, expected)`` where ``args`` is a tuple of
     positional arguments. Each call gets deep copies of its arguments, so a
     function that changes its inputs cannot spoil the next case.
+    call: ``call(student_function, *args) -> received``, when what is compared
+    is not simply the return value (it may raise AssertionError itself);
+    ``student_function(*args)`` if None.
     """
-    _check_run_cases_args(name, student_function, cases)
+    _check_run_cases_args(name, student_function, cases, call)
+    require_student_function(name, student_function)
     for args, expected in cases:
-        call = f"{name}({', '.join(_short(arg) for arg in args)})"
-        try:
-            received = student_function(*copy.deepcopy(args))
-        except NotImplementedError:
-            raise
-        except Exception as error:
-            raise AssertionError(f"{call} raised {type(error).__name__}: {error}") from error
-        assert_same(call, received, expected, rtol=rtol, atol=atol)
+        call_text = f"{name}({', '.join(_short(arg) for arg in args)})"
+        arguments = copy.deepcopy(args)
+        if call is None:
+            received = call_student(call_text, student_function, *arguments)
+        else:
+            received = call_student(call_text, call, student_function, *arguments)
+        assert_same(call_text, received, expected, rtol=rtol, atol=atol)
     print(f"{name}: {len(cases)} of {len(cases)} cases correct")
+
+
+def require_student_function(name, function):
+    """Raise AssertionError unless ``function`` was defined in the notebook (TypeError if it is not callable)."""
+    require_type("name", name, str, "the exercise's function name (a string)")
+    require_function(name, function, f"your function {name}, defined in the notebook")
+    _guard.require_clean_run(name)
+    _require_from_notebook(name, function, "function", f"def {name}(...)")
+
+
+def require_student_class(name, cls):
+    """Raise AssertionError unless ``cls`` is a class defined in the notebook (TypeError if it is no class)."""
+    require_type("name", name, str, "the exercise's class name (a string)")
+    if not inspect.isclass(cls):
+        raise TypeError(f"{name}: expected your class {name}, defined in the notebook; got {type(cls).__name__}")
+    _guard.require_clean_run(name)
+    _require_from_notebook(name, cls, "class", f"class {name}(...)")
+
+
+def check_value(name, value, expected, rtol=1e-6, atol=0.0, hint=""):
+    """Check a number the student worked out (``value``) against ``expected``; print one line of success.
+
+    ``None`` or ``...`` count as not written yet (NotImplementedError). A
+    wrong value raises AssertionError saying so, with ``hint`` if given; the
+    message does not give the expected value away.
+    """
+    require_type("name", name, str, "the exercise's name for the value (a string)")
+    _guard.require_clean_run(name)
+    if value is None or value is Ellipsis:
+        raise not_written_yet(name)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
+        raise TypeError(f"{name}: expected a number; got {type(value).__name__} {_short(value)}")
+    if not isinstance(expected, numbers.Real) or isinstance(expected, bool):
+        raise TypeError(f"expected: expected the right number; got {type(expected).__name__}")
+    if not np.isclose(float(value), float(expected), rtol=rtol, atol=atol):
+        raise AssertionError(f"{name} = {_short(value)} is not right{': ' + hint if hint else ''}")
+    print(f"{name}: 1 of 1 cases correct")
+
+
+def call_student(call_text, function, *args):
+    """``function(*args)``; NotImplementedError as ``not_written_yet``, any other error as AssertionError.
+
+    ``call_text`` (e.g. ``"double(1.0)"``) starts every message: an AssertionError
+    raised inside (by the student's code, or by a ``call`` adapter of
+    ``run_cases``) keeps its message after it.
+    """
+    try:
+        return function(*args)
+    except NotImplementedError:
+        raise not_written_yet(call_text.split("(")[0]) from None
+    except AssertionError as error:
+        if str(error).startswith(call_text):
+            raise
+        raise AssertionError(f"{call_text}: {error}") from error
+    except Exception as error:
+        raise AssertionError(f"{call_text} raised {type(error).__name__}: {error}") from error
+
+
+def not_written_yet(name):
+    """The NotImplementedError a check raises for an exercise whose stub is still in place."""
+    return NotImplementedError(
+        f"{name} is not written yet: replace `raise NotImplementedError()` in the answer cell above with your "
+        f"code, run that cell, then run this check again")
 
 
 def assert_same(what, received, expected, rtol=1e-7, atol=1e-9):
@@ -69,6 +170,19 @@ class RuleModel:
 
     def __repr__(self):
         return self.name
+
+
+def _require_from_notebook(name, obj, kind, how):
+    module = getattr(obj, "__module__", None)
+    if module == NOTEBOOK_MODULE:
+        return
+    what = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__name__
+    if isinstance(module, str) and (module == "lessons_src" or module.startswith("lessons_src.")):
+        origin = f"this is the book's own {what} from {module}, not yours"
+    else:
+        origin = f"this {kind}, {what}{f' from {module}' if module else ''}, was not written in this notebook"
+    raise AssertionError(f"{name}: {origin}. A check grades only your own {kind}: write `{how}` in the answer "
+                         f"cell above, run that cell, then run this check again")
 
 
 def _difference(received, expected, rtol, atol):
@@ -117,9 +231,11 @@ def _short(value, limit=120):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _check_run_cases_args(name, student_function, cases):
-    require_function(name, student_function)
+def _check_run_cases_args(name, student_function, cases, call):
+    require_type("name", name, str, "the exercise's function name (a string)")
     if not isinstance(cases, list):
         raise TypeError(f"cases: expected a list of (args, expected) pairs; got {type(cases).__name__}")
     if not cases or any(not isinstance(case, tuple) or len(case) != 2 for case in cases):
         raise ValueError(f"cases: expected a non-empty list of (args, expected) pairs; got {cases!r:.80}")
+    if call is not None:
+        require_function("call", call, "a function call(student_function, *args)")

@@ -7,8 +7,7 @@ PyTorch is imported inside each check, not at the top: every chapter imports
 from ..data import Vocabulary, split_dataset
 from ..language import generate_dataset
 from ..lstm import GATES
-from ..validation import require_function
-from ._core import assert_same, run_cases
+from ._core import assert_same, call_student, require_student_class, run_cases
 
 _SEQUENCES = [["a", "b", "a", "EOS"], ["a", "a", "a", "b", "b", "b", "a", "a", "a", "EOS"],
               ["a", "a", "b", "b", "a", "a", "EOS"], ["a", "a", "b", "b", "a", "a", "EOS"], ["a", "b", "UNK", "EOS"]]
@@ -20,14 +19,12 @@ def check_pad_collate(student_collate):
 
     from ..torch_data import SequenceDataset, pad_collate
 
-    require_function("pad_collate", student_collate)
-
     vocab = Vocabulary.from_sequences(_SEQUENCES)
     dataset = SequenceDataset(_SEQUENCES, vocab)
     batches = [[0], [1, 0, 2], [2, 3], [0, 4, 1, 3]]
 
-    def as_arrays(items):
-        result = student_collate(items)
+    def as_arrays(collate, items):  # what is compared: the three tensors as arrays, after their types are checked
+        result = collate(items)
         if not isinstance(result, tuple) or len(result) != 3:
             raise AssertionError(f"expected a tuple (inputs, targets, lengths); got {type(result).__name__}"
                                  f"{' of length ' + str(len(result)) if isinstance(result, tuple) else ''}")
@@ -45,7 +42,7 @@ def check_pad_collate(student_collate):
         items = [dataset[k] for k in batch]
         expected = tuple(tensor.numpy() for tensor in pad_collate(items))
         cases.append(((items,), expected))
-    run_cases("pad_collate", as_arrays, cases)
+    run_cases("pad_collate", student_collate, cases, call=as_arrays)
 
 
 def check_gate_weights(gate_weights):
@@ -72,18 +69,13 @@ def check_gru_language_model(model_class):
 
     from ..torch_train import train_torch
 
-    require_function("model_class", model_class, "a class (an nn.Module)")
-    name = getattr(model_class, "__name__", "GRULanguageModel")
+    name = "GRULanguageModel"
+    require_student_class(name, model_class)
     sizes = [(4, 8), (5, 3), (3, 1)]
     for vocab_size, hidden_size in sizes:
         call = f"{name}({vocab_size}, {hidden_size})"
         torch.manual_seed(0)
-        try:
-            model = model_class(vocab_size, hidden_size)
-        except NotImplementedError:
-            raise
-        except Exception as error:
-            raise AssertionError(f"{call} raised {type(error).__name__}: {error}") from error
+        model = call_student(call, model_class, vocab_size, hidden_size)
         if not isinstance(model, nn.Module):
             raise AssertionError(f"{call}: expected an nn.Module; got {type(model).__name__}")
         grus = [m for m in model.modules() if isinstance(m, nn.GRU)]
@@ -102,13 +94,7 @@ def check_gru_language_model(model_class):
         assert_same(f"{call}: the number of parameters", count, expected_count)
         inputs = torch.eye(vocab_size)[torch.randint(0, vocab_size, (5, 3))]  # (T, B, V) one-hot
         with torch.no_grad():
-            try:
-                logits = model(inputs)
-            except NotImplementedError:
-                raise
-            except Exception as error:
-                raise AssertionError(f"{call}.forward(inputs of shape (5, 3, {vocab_size})) raised "
-                                     f"{type(error).__name__}: {error}") from error
+            logits = call_student(f"{call}.forward(inputs of shape (5, 3, {vocab_size}))", model, inputs)
             expected = linear(gru(inputs)[0])
         if not isinstance(logits, torch.Tensor):
             raise AssertionError(f"{call}.forward: expected a tensor of logits; got {type(logits).__name__}")

@@ -13,6 +13,7 @@ import pytest
 from assignment_helpers import BOOK, CHAPTERS, ROOT, file_hashes, run_command
 from nbgrader_rules import nbgrader_problems
 from notebook_kernel import work_through
+from student_code import student_function
 
 from lessons_src import assignments
 
@@ -156,15 +157,25 @@ def check_functions():
 @pytest.mark.parametrize("name", [name for name, _ in check_functions()])
 def test_each_check_rejects_a_wrong_answer_naming_the_case(name):
     check = dict(check_functions())[name]
-    for wrong in [lambda *args, **kwargs: None, lambda *args, **kwargs: 0.0]:
+    for returned in ["None", "0.0"]:
         with pytest.raises(AssertionError, match=NAMES_A_CASE):
-            check(wrong)
+            check(student_answer(check, f"return {returned}"))
+    with pytest.raises(NotImplementedError, match="not written yet"):
+        check(student_answer(check, "raise NotImplementedError()"))
 
-    def unfinished(*args, **kwargs):
-        raise NotImplementedError()
 
-    with pytest.raises(NotImplementedError):
-        check(unfinished)
+def student_answer(check, body):
+    """A student's function whose body is ``body``, or, if the check asks for a class, a class whose calls do it."""
+    function = student_function(f"def answer(*args, **kwargs):\n    {body}")
+    try:
+        check(function)
+    except TypeError as error:
+        if "expected your class" in str(error):
+            return student_function(f"class Answer:\n    def __init__(self, *args, **kwargs):\n        {body}\n"
+                                    f"    def __call__(self, *args, **kwargs):\n        {body}\n")
+    except (AssertionError, NotImplementedError):
+        pass
+    return function
 
 
 def test_every_check_function_has_an_exercise():
