@@ -43,7 +43,7 @@ import numbers
 import numpy as np
 
 from ..validation import require_function, require_type
-from . import _guard
+from ._guard import require_clean_run
 
 NOTEBOOK_MODULE = "__main__"  # where a notebook's (and an IPython kernel's) definitions live
 
@@ -75,7 +75,7 @@ def require_student_function(name, function):
     """Raise AssertionError unless ``function`` was defined in the notebook (TypeError if it is not callable)."""
     require_type("name", name, str, "the exercise's function name (a string)")
     require_function(name, function, f"your function {name}, defined in the notebook")
-    _guard.require_clean_run(name)
+    require_clean_run(name)
     _require_from_notebook(name, function, "function", f"def {name}(...)")
 
 
@@ -84,7 +84,7 @@ def require_student_class(name, cls):
     require_type("name", name, str, "the exercise's class name (a string)")
     if not inspect.isclass(cls):
         raise TypeError(f"{name}: expected your class {name}, defined in the notebook; got {type(cls).__name__}")
-    _guard.require_clean_run(name)
+    require_clean_run(name)
     _require_from_notebook(name, cls, "class", f"class {name}(...)")
 
 
@@ -96,7 +96,7 @@ def check_value(name, value, expected, rtol=1e-6, atol=0.0, hint=""):
     message does not give the expected value away.
     """
     require_type("name", name, str, "the exercise's name for the value (a string)")
-    _guard.require_clean_run(name)
+    require_clean_run(name)
     if value is None or value is Ellipsis:
         raise not_written_yet(name)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
