@@ -1,5 +1,7 @@
 """Fixtures shared by several test files."""
 
+import re
+
 import pytest
 from student_code import as_student
 
@@ -39,3 +41,26 @@ def grade(capsys):
             check(as_student(unfinished))
 
     return grade_check
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadfile``, one work unit per chapter for tests parametrised by chapter, not one per file.
+
+    A test whose parameter id starts with a chapter's stem (``[01_representing_sequences]``,
+    ``[01_representing_sequences:ex-one-hot]``) is scheduled with the other tests of that file and chapter:
+    they share the chapter's one kernel run (tests/assignments/test_working_through.py), and the chapters
+    spread over the workers. Every other test is grouped by file, as loadfile does (nbval needs it).
+    """
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ChapterScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            match = CHAPTER_PARAMETER.match(nodeid)
+            return f"{match['file']}[{match['chapter']}]" if match else super()._split_scope(nodeid)
+
+    return ChapterScheduling(config, log)
+
+
+CHAPTER_PARAMETER = re.compile(r"^(?P<file>[^:]+\.py)::[^\[]+\[(?P<chapter>\d\d_\w+)")

@@ -21,7 +21,8 @@ _EXPORTS = {
                    "ExerciseFormatError", "cell_source", "chapter_name", "chapter_title", "find_chapters",
                    "find_exercises", "solution_lines", "stub_solutions"],
     "nbgrader": ["NBGRADER_SCHEMA_VERSION", "nbgrader_metadata", "stamp_nbgrader", "stamp_notebook_file"],
-    "students": ["make_student_notebook", "write_student_notebooks"],
+    "students": ["SHOWS_ANSWER", "make_student_notebook", "shown_names", "write_student_notebooks"],
+    "safe_paths": ["UnsafeTargetError", "check_targets", "write_files"],
     "table": ["INSTRUCTORS_PAGE", "TABLE_END", "TABLE_START", "exercise_table", "table_in_page", "task_summary",
               "toc_files", "update_exercise_table"],
 }

@@ -34,7 +34,11 @@ def main(argv=None):
         description="Write student notebooks (solutions taken out) into OUT_DIR, one per chapter. "
                     "With --stamp-nbgrader or --update-exercise-table, maintain the chapters instead.")
     parser.add_argument("out_dir", metavar="OUT_DIR", nargs="?", help="folder for the student notebooks "
-                        "(created if missing; never inside book/)")
+                        "(created if missing; never inside book/, never a link)")
+    parser.add_argument("--for-nbgrader", action="store_true",
+                        help="keep the solutions between the ### BEGIN/END SOLUTION markers: write the notebooks "
+                             "that nbgrader's generate_assignment turns into student notebooks (OUT_DIR is then "
+                             "an assignment folder of the course, e.g. source/ch01)")
     parser.add_argument("--chapters", nargs="+", metavar="CHAPTER",
                         help="chapters to convert, e.g. 01 03_lstm_gates (default: every chapter)")
     parser.add_argument("--book-dir", type=Path, default=BOOK_DIR, help=argparse.SUPPRESS)
@@ -45,6 +49,8 @@ def main(argv=None):
                       help=f"regenerate the table of exercises in book/{INSTRUCTORS_PAGE}")
     args = parser.parse_args(argv)
     maintaining = args.stamp_nbgrader or args.update_exercise_table
+    if maintaining and args.for_nbgrader:
+        parser.error("--for-nbgrader: expected OUT_DIR, not a maintenance option")
     if maintaining and args.out_dir:
         parser.error("OUT_DIR: expected none with --stamp-nbgrader or --update-exercise-table; "
                      f"got {args.out_dir}")
@@ -65,7 +71,8 @@ def main(argv=None):
             changed = update_exercise_table(page, chapters, toc_files(args.book_dir.parent))
             print(f"{'updated' if changed else 'unchanged'} {page}")
         else:
-            for path in write_student_notebooks(args.out_dir, chapters, args.book_dir):
+            for path in write_student_notebooks(args.out_dir, chapters, args.book_dir,
+                                                keep_solutions=args.for_nbgrader):
                 print(f"wrote {path}")
     except (ValueError, OSError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")

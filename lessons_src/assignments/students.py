@@ -1,11 +1,14 @@
 """Student notebooks: each chapter with its solutions taken out (``python -m lessons_src.assignments OUT_DIR``).
 
 Each marked region becomes ``# YOUR CODE HERE`` and ``raise NotImplementedError()``
-at the same indentation, the solution directives go, the exercise text and the
-check cells stay, outputs are cleared, and a header cell says how to check an
-answer. Nothing is ever written under ``book/``.
+at the same indentation, the solution directives go, a cell tagged
+``shows-answer`` (it displays code an exercise asks for) becomes a short note,
+the exercise text and the check cells stay, outputs are cleared, and a header
+cell says how to check an answer. Nothing is ever written under ``book/``
+(``safe_paths``).
 """
 
+import ast
 import copy
 from pathlib import Path
 
@@ -13,15 +16,20 @@ import nbformat
 
 from .convention import (BOOK_DIR, ExerciseFormatError, as_path, cell_source, chapter_name, chapter_title, directives,
                          find_exercises, stub_solutions)
+from .safe_paths import check_targets, write_files
+
+SHOWS_ANSWER = "shows-answer"  # the tag of a cell that displays code an exercise asks the student to write
 
 
-def make_student_notebook(notebook, name="notebook"):
+def make_student_notebook(notebook, name="notebook", keep_solutions=False):
     """Return the student version of ``notebook`` (a validated nbformat NotebookNode; the input is not changed).
 
     Solution regions become stubs, the ``{solution-start}``/``{solution-end}``
     cells go, each ``{exercise}`` directive becomes plain markdown (Jupyter
-    does not render MyST directives), outputs and execution counts are
-    cleared, and a header cell comes first.
+    does not render MyST directives), each cell tagged ``shows-answer``
+    becomes a note, outputs and execution counts are cleared, and a header
+    cell comes first. With ``keep_solutions``, the marked regions stay: the
+    notebook nbgrader's ``generate_assignment`` turns into the student's.
     """
     exercises = find_exercises(notebook, name)
     directive_cells = set()
@@ -40,10 +48,15 @@ def make_student_notebook(notebook, name="notebook"):
     for index, cell in enumerate(student.cells):
         if index in directive_cells:
             continue
+        if SHOWS_ANSWER in cell.metadata.get("tags", []):
+            if index in solution_cells:
+                raise ExerciseFormatError(f"{name}, cell {index}: a solution cell cannot be tagged {SHOWS_ANSWER!r}")
+            cells.append(_note_cell(cell))
+            continue
         if cell.cell_type == "markdown":
             cell.source = _plain_exercises(cell.source)
         elif cell.cell_type == "code":
-            if index in solution_cells:
+            if index in solution_cells and not keep_solutions:
                 cell.source = stub_solutions(cell.source)
             cell.outputs = []
             cell.execution_count = None
@@ -52,6 +65,34 @@ def make_student_notebook(notebook, name="notebook"):
     student.cells = cells
     nbformat.validate(student)
     return student
+
+
+def shown_names(source):
+    """The names whose source a code cell shows: the arguments of its ``show_source(...)`` calls."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "show_source":
+            for argument in node.args[:1]:
+                names.append(ast.unparse(argument))
+    return names
+
+
+def _note_cell(cell):
+    """The note that stands in a student notebook for a cell tagged ``shows-answer``."""
+    names = shown_names(cell.source) if cell.cell_type == "code" else []
+    what = (f"the code of {', '.join(f'`{name}`' for name in names)}" if names else "code")
+    note = nbformat.v4.new_markdown_cell(
+        f"*Left out of the student notebook: here the book shows {what}, which an exercise of this chapter asks "
+        "you to write. Write your own in the exercise below.*", metadata={"tags": [SHOWS_ANSWER]})
+    if "id" in cell:
+        note["id"] = cell["id"]
+    else:
+        note.pop("id", None)
+    return note
 
 
 def _text_outside_directives(source):
@@ -88,8 +129,13 @@ def _header_cell(notebook, name, exercise_count):
         "expected and the value your code returned. Until you write an answer the exercise stops with "
         "`NotImplementedError`.\n"
         "\n"
-        "The notebook imports the book's package `lessons_src`: open it in Binder, or install the book's "
-        "`requirements.txt` (`pip install -r requirements.txt` in the book's folder)."
+        "A check grades only a function (or class) that you define in this notebook: the book's own function of "
+        "the same name, or an empty answer cell, fails it. Cells that are not part of an exercise must run "
+        "without error: after one fails, the checks refuse to grade until it runs cleanly.\n"
+        "\n"
+        "The notebook imports the book's package `lessons_src`: keep it in a folder of the book's repository "
+        "(for example `student_notebooks/`) and install the repository once with "
+        "`pip install -r requirements.txt` in its top folder, or open it in Binder."
     )
     cell = nbformat.from_dict({"cell_type": "markdown", "metadata": {}, "source": text})
     if notebook.get("nbformat_minor", 0) >= 5:
@@ -106,27 +152,18 @@ def _unique_id(wanted, notebook):
     return candidate
 
 
-def write_student_notebooks(out_dir, chapters, book_dir=BOOK_DIR):
+def write_student_notebooks(out_dir, chapters, book_dir=BOOK_DIR, keep_solutions=False):
     """Write the student version of each chapter path into ``out_dir``; return the written paths.
 
-    Refuses (ValueError) when ``out_dir`` is ``book_dir`` or inside it, or is
-    a file; creates it otherwise. Nothing under ``book_dir`` is written.
+    With ``keep_solutions``, the versions for nbgrader (``make_student_notebook``).
+    Every chapter is read and converted, and every target checked
+    (``safe_paths``: no link, nothing that resolves into ``book_dir``), before
+    the first file is written; ``out_dir`` is created if missing.
     """
     out_dir, book_dir = as_path("out_dir", out_dir), as_path("book_dir", book_dir)
-    resolved = out_dir.resolve()
-    if resolved == book_dir.resolve() or book_dir.resolve() in resolved.parents:
-        raise ValueError(f"OUT_DIR: expected a folder outside {book_dir} (the chapters with their solutions); "
-                         f"got {out_dir}")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ValueError(f"OUT_DIR: expected a folder; got the file {out_dir}")
-    students = []
+    check_targets(out_dir, [Path(path).name for path in chapters], book_dir)
+    contents = {}
     for path in chapters:  # read and convert every chapter before writing any file
         notebook = nbformat.read(path, as_version=4)
-        students.append((path, make_student_notebook(notebook, path.name)))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path, student in students:
-        target = out_dir / path.name
-        nbformat.write(student, target)
-        written.append(target)
-    return written
+        contents[Path(path).name] = nbformat.writes(make_student_notebook(notebook, Path(path).name, keep_solutions)) + "\n"
+    return write_files(out_dir, contents, book_dir)

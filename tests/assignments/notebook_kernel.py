@@ -1,4 +1,12 @@
-"""Running a student notebook in a fresh kernel the way a student works through it."""
+"""Running a student notebook in a fresh kernel the way a student works through it, and trying every exercise.
+
+One kernel per chapter: the non-exercise cells run once, in order; at each
+exercise the kernel tries, one after the other, the answer as handed out (the
+stubs), a cleared answer cell, the solution with a syntax error, the
+instructor's solution put back, and two wrong answers made from it. Before each
+try, the names the solution binds are put back as the cells above left them, so
+every try starts where a student's first run of that exercise would.
+"""
 
 import ast
 
@@ -79,69 +87,164 @@ class CurrentPython(KernelSpecManager):
                                       **ipykernel.kernelspec.get_kernel_dict())
 
 
-def work_through(student, instructor, workdir):
-    """Run ``student`` in a fresh kernel the way a student works through it; return one line per exercise.
+def work_through(student, instructor, workdir, guard=True, setup=(), rerun=False):
+    """Run ``student`` in a fresh kernel and try every exercise; return what happened (a ``Report``).
 
-    Every cell runs in order. At each exercise the stubbed solution cells and
-    the check cell run first, as handed out: they must stop with
-    NotImplementedError (and nothing else). Then the instructor's solution is
-    put back into the stubs (the round trip: the restored cell must equal the
-    instructor's cell) and run, and the check must pass; finally the check
-    must reject wrong answers. Any other cell that fails fails the test,
-    naming the cell. Cells tagged ``nbval-skip`` are skipped, as nbval does.
+    Non-exercise cells must run without error (an AssertionError names the
+    cell otherwise); tagged ``nbval-skip`` they are skipped, as nbval does. The
+    outcome of each try of each exercise is recorded, not asserted: the tests
+    decide. With ``guard``, the last non-exercise cell that ran is run again made
+    to fail (its code replaced by a ``raise``: it costs nothing), then the first
+    exercise's solution and check (``Report.guard``); with ``rerun``, the cell
+    then runs cleanly and the check again. ``setup``: code run first, outside
+    the notebook.
     """
     exercises = assignments.find_exercises(instructor)
-    code_ordinal = {}  # instructor cell index -> position among the code cells
-    for index, cell in enumerate(instructor.cells):
-        if cell.cell_type == "code":
-            code_ordinal[index] = len(code_ordinal)
-    instructor_code = [cell for cell in instructor.cells if cell.cell_type == "code"]
-    student_code = [cell for cell in student.cells if cell.cell_type == "code"]
-    assert len(student_code) == len(instructor_code)
-    by_check = {code_ordinal[exercise.check_cell]: exercise for exercise in exercises}
-    solution_ordinals = {code_ordinal[index] for exercise in exercises for index in exercise.solution_cells}
+    by_id = {cell.get("id"): index for index, cell in enumerate(instructor.cells)}
+    student_index = {}  # instructor cell index -> the student cell made from it (matched by cell id)
+    for position, cell in enumerate(student.cells):
+        if cell.get("id") in by_id:
+            student_index[by_id[cell.get("id")]] = position
+    by_check = {exercise.check_cell: exercise for exercise in exercises}
+    solution_cells = {index for exercise in exercises for index in exercise.solution_cells}
     client = NotebookClient(student, timeout=CELL_TIMEOUT, km=KernelManager(kernel_spec_manager=CurrentPython()),
                             resources={"metadata": {"path": str(workdir)}})
-    report = []
+    report = Report()
+    ran = []  # the sources of the non-exercise cells that ran
 
-    def run(cell, what):
+    def run(source, what=None):
+        """Run ``source``; return (printed text, None) or (printed text, "ExceptionName: message")."""
+        cell = nbformat.v4.new_code_cell(source)
         try:
             client.execute_cell(cell, 0)
-        except CellExecutionError as error:
-            raise AssertionError(f"{what} failed: {error.ename}: {error.evalue}\n--- cell ---\n{cell.source}") from None
+            error = None
+        except CellExecutionError as failure:
+            error = f"{failure.ename}: {failure.evalue}"
+            if what is not None:
+                raise AssertionError(f"{what} failed: {error}\n--- cell ---\n{source}") from None
+        printed = "".join(output.get("text", "") for output in cell.outputs if output.get("name") == "stdout")
+        return printed.strip(), error
+
+    def run_try(sources, check_source):
+        """Run the answer cells ``sources`` then the check; the first error, or the check's printed line."""
+        for source in sources:
+            if source.strip():
+                _, error = run(source)
+                if error:
+                    return error
+        printed, error = run(check_source)
+        return error or printed
 
     with client.setup_kernel():
-        for ordinal, cell in enumerate(student_code):
-            if ordinal in solution_ordinals or "nbval-skip" in cell.metadata.get("tags", []):
+        for source in setup:
+            run(source, "the setup")
+        for index, cell in enumerate(instructor.cells):
+            if cell.cell_type != "code" or index in solution_cells or index not in student_index:
+                continue  # a solution cell is tried with its exercise; a cell left out has become a note
+            student_cell = student.cells[student_index[index]]
+            if "nbval-skip" in student_cell.metadata.get("tags", []):
                 continue
-            if ordinal not in by_check:
-                run(cell, f"code cell {ordinal}" + (f" (after {report[-1].split(':')[0]})" if report else
-                                                    " (before the first exercise)"))
+            if index not in by_check:
+                where = f" (after {report.labels[-1]})" if report.labels else " (before the first exercise)"
+                run(student_cell.source, f"code cell {index}{where}")
+                ran.append(student_cell.source)
                 continue
-            exercise = by_check[ordinal]
-            stubs = [student_code[code_ordinal[index]] for index in exercise.solution_cells]
-            error_name = None
-            for handed_out in [*stubs, cell]:
-                try:
-                    client.execute_cell(handed_out, 0)
-                except CellExecutionError as error:
-                    error_name = f"{error.ename}: {error.evalue}"
-                    break
-            assert error_name is not None and error_name.startswith("NotImplementedError: "), (
-                f"{exercise.label}: as handed out, expected NotImplementedError; got {error_name or 'no error'}")
-            for index, stub in zip(exercise.solution_cells, stubs):
-                restored = restore_solution(stub.source, instructor.cells[index].source)
-                assert restored == instructor.cells[index].source, f"{exercise.label}: round trip changed the cell"
-                run(nbformat.v4.new_code_cell(restored), f"{exercise.label}: the restored solution")
-            check_cell = nbformat.v4.new_code_cell(cell.source)
-            run(check_cell, f"{exercise.label}: the check with the solution put back")
-            printed = "".join(output.get("text", "") for output in check_cell.outputs).strip()
-            assert "cases correct" in printed, f"{exercise.label}: the check printed {printed!r}"
-            name, argument = check_call(cell.source)
-            run(nbformat.v4.new_code_cell(f"{PROBE}\n_probe_check({name}, {argument})"),
-                f"{exercise.label}: wrong answers given to {name}")
-            report.append(f"{exercise.label}: NotImplementedError, then {printed}, wrong answers rejected")
+            exercise = by_check[index]
+            solutions = [instructor.cells[i].source for i in exercise.solution_cells]
+            stubs = [student.cells[student_index[i]].source for i in exercise.solution_cells]
+            names = sorted({name for source in solutions for name in bound_names(source)})
+            run(f"_names_before = {{name: globals()[name] for name in {names!r} if name in globals()}}",
+                "saving the names the answer binds")
+            restore = (f"for _name in {names!r}:\n    globals().pop(_name, None)\n"
+                       "globals().update(_names_before)")
+            tries = {}
+            for name, sources in [("handed_out", stubs), ("cleared", ["" for _ in solutions]),
+                                  ("syntax_error", [break_syntax(source) for source in solutions])]:
+                run(restore, "putting the names back")
+                tries[name] = run_try(sources, student_cell.source)
+            run(restore, "putting the names back")
+            restored = [restore_solution(stub, solution) for stub, solution in zip(stubs, solutions)]
+            tries["round_trip"] = restored == solutions
+            tries["solution"] = run_try(restored, student_cell.source)
+            name, argument = check_call(student_cell.source)
+            _, tries["wrong_answers"] = run(f"{PROBE}\n_probe_check({name}, {argument})")
+            report.exercises[exercise.label] = tries
+            report.labels.append(exercise.label)
+        if guard and exercises and ran:
+            report.guard = try_the_guard(run, ran[-1], instructor, exercises[0], rerun)
     return report
+
+
+class Report:
+    """What ``work_through`` saw: ``exercises[label][try]`` and ``guard``."""
+
+    def __init__(self):
+        self.exercises, self.labels, self.guard = {}, [], None
+
+    def lines(self):
+        """One line per exercise: what each try gave (short)."""
+        return [f"{label}: " + "; ".join(f"{name} -> {str(value).splitlines()[0][:70] if value else value}"
+                                         for name, value in tries.items())
+                for label, tries in self.exercises.items()]
+
+
+def try_the_guard(run, source, instructor, exercise, rerun):
+    """Run ``source`` (a non-exercise cell that ran) made to fail, then the first exercise's check with its solution."""
+    failing = (f"_target = {source.strip()!r}\n"
+               "def _fail_target(lines):  # an input transformer: the target cell's code becomes a raise\n"
+               "    if ''.join(lines).strip() != _target:\n"
+               "        return lines\n"
+               "    return ['raise RuntimeError(\"made to fail by the test\")\\n']\n"
+               "get_ipython().input_transformers_cleanup.append(_fail_target)")
+    run(failing, "making the cell fail")
+    _, error = run(source)
+    run("get_ipython().input_transformers_cleanup.remove(_fail_target)", "undoing the failure")
+    solutions = [instructor.cells[i].source for i in exercise.solution_cells]
+    check_source = instructor.cells[exercise.check_cell].source
+    outcome = {"made_to_fail": error, "refused": run_try_plain(run, solutions, check_source)}
+    if rerun:
+        run(source, "the cell run again cleanly")
+        outcome["after_clean_run"] = run_try_plain(run, solutions, check_source)
+    return outcome
+
+
+def run_try_plain(run, sources, check_source):
+    for source in sources:
+        run(source, "a solution cell")
+    printed, error = run(check_source)
+    return error or printed
+
+
+def bound_names(source):
+    """The names a cell's top-level code binds (definitions, assignments, imports), not those inside functions."""
+    names = set()
+
+    def visit(statements):
+        for node in statements:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+                continue
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+                continue
+            for child in ast.walk(node):
+                if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                    names.add(child.id)
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                visit(getattr(node, field, []) or [])
+
+    visit(ast.parse(source).body)
+    return names
+
+
+def break_syntax(source):
+    """``source`` with an unmatched ``)`` on the line after its first BEGIN SOLUTION marker: a SyntaxError."""
+    lines = source.split("\n")
+    for number, line in enumerate(lines):
+        if line.strip() == BEGIN_SOLUTION:
+            indent = line[: len(line) - len(line.lstrip())]
+            return "\n".join(lines[:number + 1] + [indent + ")"] + lines[number + 1:])
+    return source + "\n)"
 
 
 def restore_solution(stub_source, instructor_source):

@@ -9,13 +9,10 @@ def synthetic_chapter():
         new_markdown_cell("# Doubling numbers\n\nA tiny chapter."),
         new_code_cell(
             "import numpy as np\n"
+            "from lessons_src.checks._core import run_cases\n"
             "\n"
             "def check_double(double):\n"
-            "    for x in [1.0, 2.5, -3.0]:\n"
-            "        got = double(np.array([x]))\n"
-            "        if not isinstance(got, np.ndarray) or not np.allclose(got, [2 * x]):\n"
-            "            raise AssertionError(f'double([{x}]) returned {got!r}; expected [{2 * x}]')\n"
-            "    print('double: 3 of 3 cases correct')\n"
+            "    run_cases('double', double, [((np.array([x]),), np.array([2 * x])) for x in [1.0, 2.5, -3.0]])\n"
             "\n"
             "def check_table(table):\n"
             "    if not callable(table):\n"

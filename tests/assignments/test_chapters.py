@@ -1,7 +1,6 @@
 """lessons_src.assignments on every chapter found in book/ (NN_*.ipynb, discovered, never listed by hand).
 
-Executing a student notebook is the one slow test: each chapter runs once in a
-fresh kernel, as a student would work through it (``notebook_kernel.work_through``).
+Nothing here executes a notebook: test_working_through.py works through each student notebook in a kernel.
 """
 
 import inspect
@@ -10,9 +9,9 @@ import re
 
 import nbformat
 import pytest
-from assignment_helpers import BOOK, CHAPTERS, ROOT, file_hashes, run_command
+from assignment_helpers import BOOK, CHAPTERS, ROOT, file_hashes, run_command, run_main
 from nbgrader_rules import nbgrader_problems
-from notebook_kernel import work_through
+from notebook_kernel import bound_names, check_call
 from student_code import student_function
 
 from lessons_src import assignments
@@ -69,7 +68,8 @@ def test_student_notebook_is_valid_and_without_outputs(chapter_pair):
         assert "execution" not in cell.metadata
     assert student.metadata == instructor.metadata
     assert [cell.source for cell in student.cells if cell.cell_type == "code"] == [
-        assignments.stub_solutions(cell.source) for cell in instructor.cells if cell.cell_type == "code"]
+        assignments.stub_solutions(cell.source) for cell in instructor.cells
+        if cell.cell_type == "code" and assignments.SHOWS_ANSWER not in cell.metadata.get("tags", [])]
     assert student.cells[0].source.startswith(f"**Student notebook, chapter {int(student_path.name[:2])}.")
 
 
@@ -91,27 +91,21 @@ def test_solution_and_check_cells_carry_nbgrader_metadata(chapter_pair):
     assert nbgrader_problems(stored) == []
 
 
-@each_chapter
-def test_a_student_working_through_the_chapter(chapter_pair, student_dir):
-    instructor, student, student_path = chapter_pair
-    report = work_through(student, instructor, student_dir)
-    assert len(report) == len(assignments.find_exercises(instructor))
-
-
 def test_labels_are_unique_across_the_book():
     labels = [exercise.label for chapter in CHAPTERS
               for exercise in assignments.find_exercises(json.loads(chapter.read_text()), chapter.name)]
     assert len(labels) == len(set(labels)), sorted(label for label in labels if labels.count(label) > 1)
 
 
-def test_the_command_converts_every_chapter_and_refuses_bad_requests(tmp_path):
+def test_the_command_converts_every_chapter_and_refuses_bad_requests(tmp_path, monkeypatch):
     before = file_hashes(BOOK)
     out = tmp_path / "student"
-    result = run_command(str(out))
+    result = run_command(str(out))   # once as a reader runs it, in a new process
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [f"wrote {out / chapter.name}" for chapter in CHAPTERS]
     a_file = tmp_path / "a_file.ipynb"
     a_file.write_text("{}")
+    monkeypatch.chdir(ROOT)
     for args, message in [
         ([str(BOOK)], "expected a folder outside"),
         ([str(BOOK / "student_notebooks")], "expected a folder outside"),
@@ -119,7 +113,7 @@ def test_the_command_converts_every_chapter_and_refuses_bad_requests(tmp_path):
         ([str(a_file)], "expected a folder; got the file"),
         ([str(tmp_path / "other"), "--chapters", "99_no_such_chapter"], "unknown chapter '99_no_such_chapter'"),
     ]:
-        result = run_command(*args)
+        result = run_main(*args)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
     assert file_hashes(BOOK) == before
     assert not (BOOK / "student_notebooks").exists() and not (BOOK / "sub").exists()
@@ -182,3 +176,43 @@ def test_every_check_function_has_an_exercise():
     used = {re.match(r"\s*(check_\w+)", exercise.check_source)[1] for chapter in CHAPTERS
             for exercise in assignments.find_exercises(json.loads(chapter.read_text()), chapter.name)}
     assert {name for name, _ in check_functions()} <= used
+
+
+# Chapters that do not follow a rule yet, each with the helper who owns the notebook. Strict: once the chapter
+# is fixed the test passes unexpectedly and fails, so the entry must go.
+NOT_YET = {
+    "test_no_student_notebook_shows_the_code_an_exercise_asks_for": {
+        "02_recurrent_network": "ch2: show_source(rnn_step) while ex-rnn-step asks for rnn_step (tag it shows-answer)",
+        "05_do_they_count": "ch5: show_source(accuracy_by_n) while an exercise asks for it (tag it shows-answer)",
+    },
+}
+
+
+def not_yet(test_name):
+    """``each_chapter`` for ``test_name``, with a strict xfail for the chapters listed in NOT_YET."""
+    waiting = NOT_YET.get(test_name, {})
+    return pytest.mark.parametrize("chapter_pair", [
+        pytest.param(path, id=path.stem, marks=[pytest.mark.xfail(strict=True, reason=waiting[path.stem])]
+                     if path.stem in waiting else []) for path in CHAPTERS], indirect=True)
+
+
+@not_yet("test_no_student_notebook_shows_the_code_an_exercise_asks_for")
+def test_no_student_notebook_shows_the_code_an_exercise_asks_for(chapter_pair):
+    """Neither ``show_source`` of an exercise's function nor its definition, outside the exercise's own stub."""
+    instructor, student, _ = chapter_pair
+    exercises = assignments.find_exercises(instructor)
+    asked = set()   # the names the exercises ask for: what the solutions define, and what the checks are given
+    for exercise in exercises:
+        for index in exercise.solution_cells:
+            asked |= {name for name in bound_names(instructor.cells[index].source) if not name.startswith("_")}
+        asked.add(check_call(exercise.check_source)[1].split(".")[-1])
+    stubs = {assignments.stub_solutions(instructor.cells[index].source)
+             for exercise in exercises for index in exercise.solution_cells}
+    for number, cell in enumerate(student.cells):
+        shown = {name.split(".")[-1] for name in assignments.shown_names(cell.source)} if cell.cell_type == "code" else set()
+        assert not shown & asked, f"student cell {number} shows the source of {sorted(shown & asked)}: tag it shows-answer"
+        if cell.source in stubs:
+            continue
+        defined = re.findall(r"^\s*(?:def|class)\s+(\w+)", cell.source, flags=re.MULTILINE)
+        assert not set(defined) & asked, (f"student cell {number} defines {sorted(set(defined) & asked)}, which an "
+                                          f"exercise asks for: tag it shows-answer\n{cell.source[:300]}")

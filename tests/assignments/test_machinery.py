@@ -5,7 +5,7 @@ import re
 
 import nbformat
 import pytest
-from assignment_helpers import file_hashes, run_command
+from assignment_helpers import file_hashes, run_command, run_main
 from nbformat.v4 import new_markdown_cell
 from nbgrader_rules import nbgrader_problems, without_nbgrader
 from notebook_kernel import work_through
@@ -108,7 +108,7 @@ def test_refusals_leave_the_synthetic_book_unchanged(synthetic_book, tmp_path):
         ([str(tmp_path / "out"), "--chapters", "02"], "unknown chapter '02'; the chapters are: 01_doubling"),
         ([], "OUT_DIR: expected the folder"),
     ]:
-        result = run_command(*args, "--book-dir", str(synthetic_book))
+        result = run_main(*args, "--book-dir", str(synthetic_book))
         assert result.returncode == 2, (args, result.stdout)
         assert message in result.stderr, (args, result.stderr)
         assert result.stdout == ""
@@ -171,14 +171,71 @@ def test_a_student_working_through_the_synthetic_chapter(synthetic_book, tmp_pat
     (student_path,) = assignments.write_student_notebooks(tmp_path / "out", assignments.find_chapters(synthetic_book),
                                                           synthetic_book)
     report = work_through(nbformat.read(student_path, as_version=4),
-                          nbformat.read(synthetic_book / "01_doubling.ipynb", as_version=4), tmp_path / "out")
-    assert report == ["ex-double: NotImplementedError, then double: 3 of 3 cases correct, wrong answers rejected",
-                      "ex-table: NotImplementedError, then table: 1 of 1 cases correct, wrong answers rejected"]
+                          nbformat.read(synthetic_book / "01_doubling.ipynb", as_version=4), tmp_path / "out",
+                          setup=[f"from lessons_src.checks import _guard\n_guard.use_book({str(synthetic_book)!r})"],
+                          rerun=True)
+    assert report.labels == ["ex-double", "ex-table"]
+    double, table = report.exercises["ex-double"], report.exercises["ex-table"]
+    assert double["handed_out"].startswith("NotImplementedError: double is not written yet: replace")
+    assert table["handed_out"] == "NotImplementedError: "            # a stub at the top level raises itself
+    assert double["cleared"] == "NameError: name 'double' is not defined"
+    assert table["cleared"] == "NameError: name 'table' is not defined"
+    assert double["syntax_error"].startswith("SyntaxError: unmatched ')'")
+    assert table["syntax_error"].startswith("SyntaxError: unmatched ')'")
+    assert (double["round_trip"], table["round_trip"]) == (True, True)
+    assert (double["solution"], table["solution"]) == ("double: 3 of 3 cases correct", "table: 1 of 1 cases correct")
+    assert (double["wrong_answers"], table["wrong_answers"]) == (None, None)
+    assert report.guard["made_to_fail"] == "RuntimeError: made to fail by the test"
+    assert report.guard["refused"].startswith("AssertionError: double: not graded. A cell that is not part of any "
+                                              "exercise failed (RuntimeError in the cell that begins "
+                                              "`print(np.arange(3))`)")
+    assert report.guard["after_clean_run"] == "double: 3 of 3 cases correct"
 
 
-def test_working_through_fails_when_a_stub_does_not_raise_not_implemented(synthetic_book, tmp_path):
+def test_working_through_shows_a_chapter_whose_answers_could_be_skipped(synthetic_book, tmp_path):
+    """A non-exercise cell that binds an exercise's name, and a stub that does not raise: both show in the report."""
     instructor = nbformat.read(synthetic_book / "01_doubling.ipynb", as_version=4)
+    instructor.cells[2].source = "print(np.arange(3))\ndouble = lambda x: x + x"   # as a chapter's import would
     student = assignments.make_student_notebook(instructor, "01_doubling.ipynb")
-    student.cells[5].source = "def double(x):\n    return x"  # a stub that returns a wrong value
-    with pytest.raises(AssertionError, match="expected NotImplementedError"):
-        work_through(student, instructor, tmp_path)
+    stub = next(cell for cell in student.cells if cell.get("id") == instructor.cells[10].id)
+    stub.source = "squares = {'one': 1, 'two': 4}\ntable = lambda: squares"  # answers, does not raise
+    report = work_through(student, instructor, tmp_path, guard=False)
+    assert report.exercises["ex-double"]["cleared"] == "double: 3 of 3 cases correct"
+    assert report.exercises["ex-table"]["handed_out"] == "table: 1 of 1 cases correct"
+    assert report.guard is None
+
+
+def test_a_cell_that_shows_an_answer_becomes_a_note():
+    instructor = synthetic_chapter()
+    instructor.cells.insert(3, nbformat.v4.new_code_cell("show_source(double)", metadata={"tags": ["shows-answer"]}))
+    instructor.cells.insert(4, nbformat.v4.new_markdown_cell("def double(x): return x + x",
+                                                             metadata={"tags": ["shows-answer"]}))
+    instructor.cells[3].id, instructor.cells[4].id = "shows-code", "shows-text"
+    student = assignments.make_student_notebook(instructor, "01_doubling.ipynb")
+    notes = [cell for cell in student.cells if cell.get("id") in ("shows-code", "shows-text")]
+    assert [(cell.cell_type, cell.source) for cell in notes] == [
+        ("markdown", "*Left out of the student notebook: here the book shows the code of `double`, which an exercise "
+                     "of this chapter asks you to write. Write your own in the exercise below.*"),
+        ("markdown", "*Left out of the student notebook: here the book shows code, which an exercise of this chapter "
+                     "asks you to write. Write your own in the exercise below.*")]
+    assert not any("show_source" in cell.source or "x + x" in cell.source for cell in student.cells)
+    assert assignments.shown_names("from x import show_source\nshow_source(rnn_step)\nshow.show_source(m.f, 3)") == [
+        "rnn_step", "m.f"]
+    instructor.cells[7].metadata["tags"].append("shows-answer")   # the solution cell itself: a mistake
+    with pytest.raises(ExerciseFormatError, match="a solution cell cannot be tagged 'shows-answer'"):
+        assignments.make_student_notebook(instructor, "01_doubling.ipynb")
+
+
+def test_for_nbgrader_the_solutions_stay_and_everything_else_is_as_for_students(synthetic_book, tmp_path):
+    result = run_main(str(tmp_path / "source" / "ch01"), "--for-nbgrader", "--book-dir", str(synthetic_book))
+    assert result.returncode == 0, result.stderr
+    written = nbformat.read(tmp_path / "source" / "ch01" / "01_doubling.ipynb", as_version=4)
+    instructor = synthetic_chapter()
+    student = assignments.make_student_notebook(instructor, "01_doubling.ipynb")
+    assert [cell.source for cell in written.cells] == [
+        instructor.cells[10].source if cell.get("id") == "cell-10" else
+        instructor.cells[5].source if cell.get("id") == "cell-5" else cell.source for cell in student.cells]
+    assert sum(BEGIN_SOLUTION in cell.source for cell in written.cells) == 2
+    assert all(cell.get("outputs", []) == [] for cell in written.cells)
+    result = run_main("--for-nbgrader", "--stamp-nbgrader", "--book-dir", str(synthetic_book))
+    assert result.returncode == 2 and "--for-nbgrader: expected OUT_DIR" in result.stderr
