@@ -291,6 +291,12 @@ TABLE = {
     "assignments.nbgrader.stamp_nbgrader": ((lambda f, tmp: f([]), "notebook"), (lambda f, tmp: f({"cells": "x"}), "notebook")),
     "assignments.nbgrader.stamp_notebook_file": ((lambda f, tmp: f(None), "path"), (lambda f, tmp: f(tmp / "missing.ipynb"), "path")),
     "assignments.students.make_student_notebook": ((lambda f, tmp: f("nb"), "notebook"), (lambda f, tmp: f({}), "notebook")),
+    "assignments.students.shown_names": ((lambda f, tmp: f(["show_source(f)"]), "source"), None),
+    "assignments.safe_paths.UnsafeTargetError": None,        # an exception class
+    "assignments.safe_paths.check_targets": ((lambda f, tmp: f(3, [], tmp), "OUT_DIR"),
+                                             (lambda f, tmp: f(tmp, ["../x.ipynb"], tmp / "book"), "OUT_DIR")),
+    "assignments.safe_paths.write_files": ((lambda f, tmp: f(tmp / "out", ["a"], tmp / "book"), "contents"),
+                                           (lambda f, tmp: f(tmp_file(tmp), {"a": ""}, tmp / "book"), "OUT_DIR")),
     "assignments.students.write_student_notebooks": ((lambda f, tmp: f(5, []), "out_dir"),
                                                      (lambda f, tmp: f(tmp_file(tmp), []), "OUT_DIR")),
     "assignments.table.exercise_table": ((lambda f, tmp: f("book/01.ipynb"), "chapters"), (lambda f, tmp: f([tmp / "none.ipynb"]), "chapters")),
@@ -313,6 +319,7 @@ NO_WRONG_VALUE = {
     "assignments.convention.as_path": "it checks a type only",
     "assignments.convention.require_source": "it checks a type only",
     "assignments.table.task_summary": "any markdown text is a right value",
+    "assignments.students.shown_names": "any source is a right value (a cell that does not parse shows nothing)",
     **{name: "a wrong answer fails with AssertionError by design: the check grades it"
        for name in TABLE if name.startswith("checks.")},
 }

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from .convention import (BOOK_DIR, ExerciseFormatError, as_path, cell_source, chapter_name, chapter_title, directives,
-                         find_exercises, stub_solutions)
+                         find_exercises, require_source, stub_solutions)
 from .safe_paths import check_targets, write_files
 
 SHOWS_ANSWER = "shows-answer"  # the tag of a cell that displays code an exercise asks the student to write
@@ -69,6 +69,7 @@ def make_student_notebook(notebook, name="notebook", keep_solutions=False):
 
 def shown_names(source):
     """The names whose source a code cell shows: the arguments of its ``show_source(...)`` calls."""
+    require_source(source)
     try:
         tree = ast.parse(source)
     except SyntaxError:

@@ -24,8 +24,8 @@ CELL_TIMEOUT = 120  # seconds; a chapter runs in at most 60 s in all
 
 
 # The code a test runs in the kernel after a check has passed: the check must
-# reject two wrong answers built from the right one (None, and zeros of the
-# right shape), with an AssertionError that names the case.
+# reject two wrong answers built from the right one (None, and zeros of the right shape; for a class, instances
+# that answer so; for a value, two other numbers), with an AssertionError that names the case.
 PROBE = '''
 def _probe_check(check, right):
     import re
@@ -52,18 +52,42 @@ def _probe_check(check, right):
 
     changed = []
 
-    def zeroed(*args, **kwargs):
-        value = right(*args, **kwargs)
-        zero = zeros(value)
-        if not same(value, zero):
-            changed.append(True)
-        return zero
+    if isinstance(right, type):  # an exercise that asks for a class: instances that answer None, or zeros
+        class NoneAnswer:
+            def __init__(self, *args, **kwargs):
+                pass
 
-    for name, wrong in [("None", lambda *args, **kwargs: None), ("zeros", zeroed)]:
+            def __call__(self, *args, **kwargs):
+                return None
+
+        class ZerosAnswer(right):
+            def __call__(self, *args, **kwargs):
+                value = super().__call__(*args, **kwargs)
+                zero = zeros(value)
+                if not same(value, zero):
+                    changed.append(True)
+                return zero
+
+        wrongs = [("None", NoneAnswer), ("zeros", ZerosAnswer)]
+    elif isinstance(right, (int, float, np.number)) and not isinstance(right, bool):  # a value
+        changed.append(True)
+        wrongs = [("one more", right + 1), ("half", right / 2 if right else 1.0)]
+    else:
+        def zeroed(*args, **kwargs):
+            value = right(*args, **kwargs)
+            zero = zeros(value)
+            if not same(value, zero):
+                changed.append(True)
+            return zero
+
+        wrongs = [("None", lambda *args, **kwargs: None), ("zeros", zeroed)]
+
+    names_the_case = r"\\S\\(.*\\)" if callable(right) else r"\\S"
+    for name, wrong in wrongs:
         try:
             check(wrong)
         except AssertionError as error:
-            if not re.search(r"\\S\\(.*\\)", str(error)):
+            if not re.search(names_the_case, str(error)):
                 raise AssertionError(f"the check's message for the wrong answer {name} names no case: {error}")
         else:
             if name == "None" or changed:

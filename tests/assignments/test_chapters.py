@@ -183,6 +183,7 @@ def test_every_check_function_has_an_exercise():
 NOT_YET = {
     "test_no_student_notebook_shows_the_code_an_exercise_asks_for": {
         "02_recurrent_network": "ch2: show_source(rnn_step) while ex-rnn-step asks for rnn_step (tag it shows-answer)",
+        "03_lstm_gates": "ch3: show_source(lstm_step) while ex-lstm-step asks for lstm_step (tag it shows-answer)",
         "05_do_they_count": "ch5: show_source(accuracy_by_n) while an exercise asks for it (tag it shows-answer)",
     },
 }
