@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from .convention import BOOK_DIR, CHAPTER_PATTERN, find_chapters
+from .edition import build_student_edition, default_out_dir
 from .nbgrader import stamp_notebook_file
 from .students import write_student_notebooks
 from .table import INSTRUCTORS_PAGE, toc_files, update_exercise_table
@@ -45,10 +46,22 @@ def main(argv=None):
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--stamp-nbgrader", action="store_true",
                       help="add or refresh the nbgrader metadata of the solution and check cells in book/")
+    mode.add_argument("--student-edition", action="store_true",
+                      help="build the student edition of the site (no solution in any page, search index or "
+                           "download) into OUT_DIR/html; OUT_DIR defaults to _build/student")
     mode.add_argument("--update-exercise-table", action="store_true",
                       help=f"regenerate the table of exercises in book/{INSTRUCTORS_PAGE}")
     args = parser.parse_args(argv)
     maintaining = args.stamp_nbgrader or args.update_exercise_table
+    if args.student_edition:
+        if args.chapters or args.for_nbgrader:
+            parser.error("--student-edition: builds every chapter; expected neither --chapters nor --for-nbgrader")
+        try:
+            html_dir = build_student_edition(args.out_dir or default_out_dir(args.book_dir), args.book_dir)
+        except (ValueError, OSError, RuntimeError) as error:
+            parser.exit(2, f"{parser.prog}: error: {error}\n")
+        print(f"built the student edition into {html_dir} (open {html_dir / 'index.html'})")
+        return 0
     if maintaining and args.for_nbgrader:
         parser.error("--for-nbgrader: expected OUT_DIR, not a maintenance option")
     if maintaining and args.out_dir:

@@ -31,6 +31,17 @@ def make_student_notebook(notebook, name="notebook", keep_solutions=False):
     cell comes first. With ``keep_solutions``, the marked regions stay: the
     notebook nbgrader's ``generate_assignment`` turns into the student's.
     """
+    return _convert(notebook, name, keep_solutions=keep_solutions, for_site=False)
+
+
+def _convert(notebook, name, keep_solutions, for_site):
+    """The student notebook (see ``make_student_notebook``), or with ``for_site`` the page of the student edition.
+
+    For the site the exercise directives stay (they render as exercises), no
+    header cell is added, the stubs lose their ``solution`` tag, and only the
+    solution and check cells lose their outputs: the page shows every other
+    output as the book does.
+    """
     exercises = find_exercises(notebook, name)
     directive_cells = set()
     for index, cell in enumerate(notebook["cells"]):
@@ -42,24 +53,28 @@ def make_student_notebook(notebook, name="notebook", keep_solutions=False):
                                               "must hold nothing else (it is dropped from the student notebook)")
                 directive_cells.add(index)
     solution_cells = {index for exercise in exercises for index in exercise.solution_cells}
+    exercise_cells = solution_cells | {exercise.check_cell for exercise in exercises}
 
     student = copy.deepcopy(notebook)
-    cells = [_header_cell(notebook, name, len(exercises))]
+    cells = [] if for_site else [_header_cell(notebook, name, len(exercises))]
     for index, cell in enumerate(student.cells):
         if index in directive_cells:
             continue
         if SHOWS_ANSWER in cell.metadata.get("tags", []):
             if index in solution_cells:
                 raise ExerciseFormatError(f"{name}, cell {index}: a solution cell cannot be tagged {SHOWS_ANSWER!r}")
-            cells.append(_note_cell(cell))
+            cells.append(_note_cell(cell, for_site))
             continue
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and not for_site:
             cell.source = _plain_exercises(cell.source)
         elif cell.cell_type == "code":
             if index in solution_cells and not keep_solutions:
                 cell.source = stub_solutions(cell.source)
-            cell.outputs = []
-            cell.execution_count = None
+            if not for_site or index in exercise_cells:
+                cell.outputs = []
+                cell.execution_count = None
+            if for_site and "solution" in cell.metadata.get("tags", []):  # the page marks the stub as a solution
+                cell.metadata["tags"] = [tag for tag in cell.metadata["tags"] if tag != "solution"]
         cell.metadata.pop("execution", None)
         cells.append(cell)
     student.cells = cells
@@ -82,12 +97,13 @@ def shown_names(source):
     return names
 
 
-def _note_cell(cell):
+def _note_cell(cell, for_site=False):
     """The note that stands in a student notebook for a cell tagged ``shows-answer``."""
     names = shown_names(cell.source) if cell.cell_type == "code" else []
     what = (f"the code of {', '.join(f'`{name}`' for name in names)}" if names else "code")
+    where = "student edition" if for_site else "student notebook"
     note = nbformat.v4.new_markdown_cell(
-        f"*Left out of the student notebook: here the book shows {what}, which an exercise of this chapter asks "
+        f"*Left out of the {where}: here the book shows {what}, which an exercise of this chapter asks "
         "you to write. Write your own in the exercise below.*", metadata={"tags": [SHOWS_ANSWER]})
     if "id" in cell:
         note["id"] = cell["id"]

@@ -47,7 +47,7 @@ def test_autograde_gives_full_marks_zero_and_full_minus_one_exercise(chapter, tm
     source_text = (course / "source" / assignment / chapter.name).read_text(encoding="utf-8")
     release_text = (course / "release" / assignment / chapter.name).read_text(encoding="utf-8")
     points = points_of(json.loads(chapter.read_text(encoding="utf-8")))
-    first = assignments.find_exercises(json.loads(source_text))[0]
+    first = assignments.find_exercises(json.loads(chapter.read_text(encoding="utf-8")))[0]
     submit(course, "solved", assignment, chapter.name, source_text)
     submit(course, "untouched", assignment, chapter.name, release_text)
     submit(course, "one-wrong", assignment, chapter.name, with_one_wrong_answer(source_text, first))
