@@ -257,7 +257,9 @@ def bound_names(source):
             for field in ("body", "orelse", "finalbody", "handlers"):
                 visit(getattr(node, field, []) or [])
 
-    visit(ast.parse(source).body)
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    visit(ast.parse(TransformerManager().transform_cell(source)).body)   # magics become Python first
     return names
 
 
