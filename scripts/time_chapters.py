@@ -88,10 +88,15 @@ def class_times(page_text):
     return times
 
 
+def seconds(value):
+    return f"{value:.1f} s" if value < 10 else f"{value:.0f} s"
+
+
 def table(rows, estimates):
     lines = ["| Chapter | Run time | Slowest cell | Exercises | Class time |", "|---|---|---|---|---|"]
     for link, total, slowest, exercises in rows:
-        lines.append(f"| {link} | {total:.0f} s | {slowest:.0f} s | {exercises} | {estimates.get(link, NOT_ESTIMATED)} |")
+        lines.append(f"| {link} | {seconds(total)} | {seconds(slowest)} | {exercises} | "
+                     f"{estimates.get(link, NOT_ESTIMATED)} |")
     return "\n".join(lines)
 
 
