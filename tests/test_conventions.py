@@ -293,6 +293,11 @@ TABLE = {
     "assignments.students.make_student_notebook": ((lambda f, tmp: f("nb"), "notebook"), (lambda f, tmp: f({}), "notebook")),
     "assignments.students.shown_names": ((lambda f, tmp: f(["show_source(f)"]), "source"), None),
     "assignments.safe_paths.UnsafeTargetError": None,        # an exception class
+    "assignments.edition.secret_lines": ((lambda f, tmp: f("book/01.ipynb"), "chapters"),
+                                         (lambda f, tmp: f([tmp / "none.ipynb"]), "chapters")),
+    "assignments.edition.solution_leaks": ((lambda f, tmp: f(3, []), "site_dir"), (lambda f, tmp: f(tmp_file(tmp), []), "site_dir")),
+    "assignments.edition.build_student_edition": ((lambda f, tmp: f(3), "out_dir"),
+                                                  (lambda f, tmp: f(tmp / "book" / "x", tmp / "book"), "OUT_DIR")),
     "assignments.safe_paths.check_targets": ((lambda f, tmp: f(3, [], tmp), "OUT_DIR"),
                                              (lambda f, tmp: f(tmp, ["../x.ipynb"], tmp / "book"), "OUT_DIR")),
     "assignments.safe_paths.write_files": ((lambda f, tmp: f(tmp / "out", ["a"], tmp / "book"), "contents"),

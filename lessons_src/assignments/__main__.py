@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from .convention import BOOK_DIR, CHAPTER_PATTERN, find_chapters
-from .edition import build_student_edition, default_out_dir
+from .edition import _default_out_dir, build_student_edition
 from .nbgrader import stamp_notebook_file
 from .students import write_student_notebooks
 from .table import INSTRUCTORS_PAGE, toc_files, update_exercise_table
@@ -57,7 +57,7 @@ def main(argv=None):
         if args.chapters or args.for_nbgrader:
             parser.error("--student-edition: builds every chapter; expected neither --chapters nor --for-nbgrader")
         try:
-            html_dir = build_student_edition(args.out_dir or default_out_dir(args.book_dir), args.book_dir)
+            html_dir = build_student_edition(args.out_dir or _default_out_dir(args.book_dir), args.book_dir)
         except (ValueError, OSError, RuntimeError) as error:
             parser.exit(2, f"{parser.prog}: error: {error}\n")
         print(f"built the student edition into {html_dir} (open {html_dir / 'index.html'})")

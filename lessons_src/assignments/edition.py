@@ -47,6 +47,7 @@ def secret_lines(chapters, pages=()):
     marked regions, every line of their outputs (a displayed source, a printed
     table), and every line of the other ``pages`` (paths of markdown files).
     """
+    chapters, pages = _require_files("chapters", chapters), _require_files("pages", pages)
     hidden, visible = set(), set()
     for chapter in chapters:
         notebook = json.loads(Path(chapter).read_text(encoding="utf-8"))
@@ -71,10 +72,10 @@ def build_student_edition(out_dir, book_dir=BOOK_DIR):
     """Build the student edition into ``out_dir/html`` (see the module's text); return that folder."""
     out_dir, book_dir = as_path("out_dir", out_dir), as_path("book_dir", book_dir)
     root = book_dir.resolve().parent
-    check_targets(out_dir, [], book_dir, what="--student-edition")
+    check_targets(out_dir, [], book_dir, what="OUT_DIR")
     for part in ("source", "html"):
         if (out_dir / part).is_symlink():
-            raise UnsafeTargetError(f"--student-edition: {out_dir / part} is a link; remove it first")
+            raise UnsafeTargetError(f"OUT_DIR: {out_dir / part} is a link; remove it first")
         shutil.rmtree(out_dir / part, ignore_errors=True)
     source = out_dir / "source"
     source.mkdir(parents=True)
@@ -117,6 +118,9 @@ def build_student_edition(out_dir, book_dir=BOOK_DIR):
 
 def solution_leaks(site_dir, chapters, pages=()):
     """``"file: line"`` for each secret line of ``chapters`` that is a line of the text of a file of ``site_dir``."""
+    site_dir = as_path("site_dir", site_dir)
+    if not site_dir.is_dir():
+        raise ValueError(f"site_dir: expected the folder of a built site; got {site_dir}, which is no folder")
     secrets = {line for line in secret_lines(chapters, pages) if len(line) >= MIN_SECRET}
     leaks = []
     for path in sorted(Path(site_dir).rglob("*")):
@@ -141,5 +145,15 @@ def _plain(text):
     return html.unescape(re.sub(r"<[^>]+>", "", text)) if "<" in text else text
 
 
-def default_out_dir(book_dir=BOOK_DIR):
+def _default_out_dir(book_dir=BOOK_DIR):
     return Path(os.path.relpath(Path(book_dir).resolve().parent / "_build" / "student"))
+
+
+def _require_files(name, paths):
+    if isinstance(paths, (str, bytes, os.PathLike)) or not hasattr(paths, "__iter__"):
+        raise TypeError(f"{name}: expected a list of file paths; got {type(paths).__name__}")
+    paths = [as_path(f"{name}[]", path) for path in paths]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise ValueError(f"{name}: expected existing files; got {', '.join(missing)}")
+    return paths
