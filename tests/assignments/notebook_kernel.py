@@ -111,7 +111,7 @@ class CurrentPython(KernelSpecManager):
                                       **ipykernel.kernelspec.get_kernel_dict())
 
 
-def work_through(student, instructor, workdir, guard=True, setup=(), rerun=False):
+def work_through(student, instructor, workdir, guard=True, setup=(), rerun=False, only_needed=True):
     """Run ``student`` in a fresh kernel and try every exercise; return what happened (a ``Report``).
 
     Non-exercise cells must run without error (an AssertionError names the
@@ -121,7 +121,10 @@ def work_through(student, instructor, workdir, guard=True, setup=(), rerun=False
     to fail (its code replaced by a ``raise``: it costs nothing), then the first
     exercise's solution and check (``Report.guard``); with ``rerun``, the cell
     then runs cleanly and the check again. ``setup``: code run first, outside
-    the notebook.
+    the notebook. With ``only_needed``, a non-exercise cell that the exercises
+    do not need is left out (``needed_cells``; ``Report.left_out``): the slow
+    training cells, which nbval runs anyway; nbgrader's test (tests/nbgrader)
+    runs every student notebook whole.
     """
     exercises = assignments.find_exercises(instructor)
     by_id = {cell.get("id"): index for index, cell in enumerate(instructor.cells)}
@@ -135,6 +138,7 @@ def work_through(student, instructor, workdir, guard=True, setup=(), rerun=False
                             resources={"metadata": {"path": str(workdir)}})
     report = Report()
     ran = []  # the sources of the non-exercise cells that ran
+    needed = needed_cells(instructor, exercises) if only_needed else None
 
     def run(source, what=None):
         """Run ``source``; return (printed text, None) or (printed text, "ExceptionName: message")."""
@@ -167,6 +171,9 @@ def work_through(student, instructor, workdir, guard=True, setup=(), rerun=False
                 continue  # a solution cell is tried with its exercise; a cell left out has become a note
             student_cell = student.cells[student_index[index]]
             if "nbval-skip" in student_cell.metadata.get("tags", []):
+                continue
+            if index not in by_check and needed is not None and index not in needed:
+                report.left_out.append(index)
                 continue
             if index not in by_check:
                 where = f" (after {report.labels[-1]})" if report.labels else " (before the first exercise)"
@@ -203,7 +210,7 @@ class Report:
     """What ``work_through`` saw: ``exercises[label][try]`` and ``guard``."""
 
     def __init__(self):
-        self.exercises, self.labels, self.guard = {}, [], None
+        self.exercises, self.labels, self.guard, self.left_out = {}, [], None, []
 
     def lines(self):
         """One line per exercise: what each try gave (short)."""
@@ -237,6 +244,64 @@ def run_try_plain(run, sources, check_source):
         run(source, "a solution cell")
     printed, error = run(check_source)
     return error or printed
+
+
+def needed_cells(notebook, exercises):
+    """The non-exercise code cells that the exercises may need, by the names the cells read and bind.
+
+    Needed at first: every global name an exercise's solution or check cell
+    reads. A cell is needed if it binds a needed name, or reads a needed name
+    that some cell assigns (it may change that object: ``results[k] = ...``,
+    ``model.train()``); its own reads become needed, until nothing changes.
+    Then a cell that binds no name (a seed, a display) runs too, unless it reads
+    data of a cell left out. What is left out binds only names nobody needs.
+    """
+    exercise_cells = {index for exercise in exercises for index in (*exercise.solution_cells, exercise.check_cell)}
+    code = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    names = {index: cell_names(notebook.cells[index].source) for index in code}
+    wanted = set().union(*(names[index][2] for index in exercise_cells)) if exercise_cells else set()
+    others = [index for index in code if index not in exercise_cells]
+    assigned = set().union(*(names[index][1] for index in others)) if others else set()
+    needed, changed = set(), True
+    while changed:
+        changed = False
+        for index in others:
+            binds, _, reads = names[index]
+            if index not in needed and (binds & wanted or reads & wanted & assigned):
+                needed.add(index)
+                wanted |= reads
+                changed = True
+    available = set().union(*(names[index][0] for index in needed)) if needed else set()
+    for index in others:
+        binds, _, reads = names[index]
+        if not binds and not (reads & assigned) - available:
+            needed.add(index)
+    return needed
+
+
+def cell_names(source):
+    """``(names bound at the top level, names assigned there, global names read anywhere)`` of a code cell.
+
+    A name read inside a function counts only if it is not the function's own
+    (a parameter or a local): ``symtable`` tells.
+    """
+    import symtable
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    table = symtable.symtable(TransformerManager().transform_cell(source), "<cell>", "exec")
+    assigned = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_assigned()}
+    reads = set()
+
+    def visit(scope, top):
+        for symbol in scope.get_symbols():
+            if symbol.is_referenced() and (top or symbol.is_global()):
+                reads.add(symbol.get_name())
+        for child in scope.get_children():
+            visit(child, False)
+
+    visit(table, True)
+    return bound_names(source), assigned, reads
 
 
 def bound_names(source):
