@@ -9,6 +9,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from student_code import as_student
 from lessons_src.checks import (check_chunked_loss_and_gradient, check_embedding_backward, check_predictions,
                                 check_trigram_perplexity)
 
@@ -23,8 +24,8 @@ from lessons_src.torch_charlm import flat_gradient
 
 
 def notebook_function(source, name):
-    """The function ``name`` defined by ``source`` in a namespace named ``__main__``, as in a notebook."""
-    namespace = {"__name__": "__main__"}
+    """The function ``name`` defined by ``source`` in a namespace of its own (``grade`` makes it a student's)."""
+    namespace = {"__name__": "answers"}
     exec(HEADER + textwrap.dedent(source), namespace)
     return namespace[name]
 
@@ -127,20 +128,20 @@ def test_each_check_passes_the_right_answer_and_rejects_wrong_ones(grade, check,
     functions = {key: notebook_function(source, name) for key, source in answers.items()}
     right = functions.pop("one-hot product", None)      # another right answer, for embedding_backward
     if right is not None:
-        check(right)
+        check(as_student(right))
     wrongs = [function for key, function in functions.items() if key != "right"]
     assert len(wrongs) >= 2
     grade(check, functions["right"], wrongs, unfinished(name, arguments), match=message)
 
 
 def test_the_bug_hunt_reports_a_state_that_is_not_detached_as_the_error_it_raises():
-    not_detached = notebook_function(textwrap.dedent(CHUNKED).format(**dict(RIGHT_PARTS, detach="")),
-                                     "chunked_loss_and_gradient")
+    not_detached = as_student(notebook_function(textwrap.dedent(CHUNKED).format(**dict(RIGHT_PARTS, detach="")),
+                                     "chunked_loss_and_gradient"))
     with pytest.raises(AssertionError, match=r", 1\) raised RuntimeError: Trying to backward through the graph a second"):
         check_chunked_loss_and_gradient(not_detached)
 
 
 def test_a_wrong_embedding_gradient_is_named_with_its_case():
-    wrong = notebook_function(textwrap.dedent(EMBEDDING["assignment loses repeats"]), "embedding_backward")
+    wrong = as_student(notebook_function(textwrap.dedent(EMBEDDING["assignment loses repeats"]), "embedding_backward"))
     with pytest.raises(AssertionError, match=r"embedding_backward\(\[1, 3, 1\], .*, 5\) returned .*differs most at index \(1,"):
         check_embedding_backward(wrong)

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from assignment_helpers import BOOK, CHAPTERS, ROOT, file_hashes, run_command, run_main
 from nbgrader_rules import nbgrader_problems
-from notebook_kernel import bound_names, check_call
+from notebook_kernel import bound_names, cell_names, check_call
 from student_code import student_function
 
 from lessons_src import assignments
@@ -207,6 +207,9 @@ NOT_YET = {
     "test_no_chapter_binds_a_name_an_exercise_asks_for_outside_the_exercise": {
         "05_do_they_count": "ch5: imports accuracy_by_n and gradient_norms from lessons_src.counting",
     },
+    "test_no_cell_outside_an_exercise_uses_its_answer": {
+        "05_do_they_count": "ch5: cells after the exercises call accuracy_by_n and gradient_norms",
+    },
 }
 
 
@@ -247,3 +250,17 @@ def test_no_chapter_binds_a_name_an_exercise_asks_for_outside_the_exercise(chapt
         if cell.cell_type == "code" and index not in exercise_cells:
             bound = bound_names(cell.source) & asked
             assert not bound, f"cell {index} binds {sorted(bound)}, which an exercise asks the student to write"
+
+
+@not_yet("test_no_cell_outside_an_exercise_uses_its_answer")
+def test_no_cell_outside_an_exercise_uses_its_answer(chapter_pair):
+    """A wrong or missing answer costs only its own exercise: no other cell calls or reads what it asks for."""
+    instructor, _, _ = chapter_pair
+    exercise_cells = {index for exercise in assignments.find_exercises(instructor)
+                      for index in (*exercise.solution_cells, exercise.check_cell)}
+    asked = asked_names(instructor)
+    for index, cell in enumerate(instructor.cells):
+        if cell.cell_type == "code" and index not in exercise_cells:
+            _, _, reads = cell_names(cell.source)
+            assert not reads & asked, (f"cell {index} uses {sorted(reads & asked)}, which an exercise asks the "
+                                       f"student to write: a wrong answer would break this cell too")
