@@ -243,24 +243,26 @@ def test_no_student_notebook_shows_the_code_an_exercise_asks_for(chapter_pair):
 def test_no_chapter_binds_a_name_an_exercise_asks_for_outside_the_exercise(chapter_pair):
     """No import of it, no definition, no assignment: a cleared answer cell must leave the name unbound."""
     instructor, _, _ = chapter_pair
-    exercise_cells = {index for exercise in assignments.find_exercises(instructor)
-                      for index in (*exercise.solution_cells, exercise.check_cell)}
     asked = asked_names(instructor)
-    for index, cell in enumerate(instructor.cells):
-        if cell.cell_type == "code" and index not in exercise_cells:
-            bound = bound_names(cell.source) & asked
-            assert not bound, f"cell {index} binds {sorted(bound)}, which an exercise asks the student to write"
+    for index, source in cells_outside_the_exercises(instructor):
+        bound = bound_names(source) & asked
+        assert not bound, f"cell {index} binds {sorted(bound)}, which an exercise asks the student to write"
 
 
 @not_yet("test_no_cell_outside_an_exercise_uses_its_answer")
 def test_no_cell_outside_an_exercise_uses_its_answer(chapter_pair):
     """A wrong or missing answer costs only its own exercise: no other cell calls or reads what it asks for."""
     instructor, _, _ = chapter_pair
-    exercise_cells = {index for exercise in assignments.find_exercises(instructor)
-                      for index in (*exercise.solution_cells, exercise.check_cell)}
     asked = asked_names(instructor)
-    for index, cell in enumerate(instructor.cells):
-        if cell.cell_type == "code" and index not in exercise_cells:
-            _, _, reads = cell_names(cell.source)
-            assert not reads & asked, (f"cell {index} uses {sorted(reads & asked)}, which an exercise asks the "
-                                       f"student to write: a wrong answer would break this cell too")
+    for index, source in cells_outside_the_exercises(instructor):
+        _, _, reads = cell_names(source)
+        assert not reads & asked, (f"cell {index} uses {sorted(reads & asked)}, which an exercise asks the "
+                                   f"student to write: a wrong answer would break this cell too")
+
+
+def cells_outside_the_exercises(notebook):
+    """``(index, source)`` of every code cell that is neither a solution cell nor a check cell."""
+    exercise_cells = {index for exercise in assignments.find_exercises(notebook)
+                      for index in (*exercise.solution_cells, exercise.check_cell)}
+    return [(index, cell.source) for index, cell in enumerate(notebook.cells)
+            if cell.cell_type == "code" and index not in exercise_cells]
