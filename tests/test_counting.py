@@ -4,10 +4,8 @@ import matplotlib
 import numpy as np
 import pytest
 import torch
-from student_code import as_student
 from torch import nn
 
-from lessons_src.checks import check_accuracy_by_n, check_gradient_norms
 from lessons_src.counting import (accuracy_by_n, count_like_units, count_readout, gradient_norms, unroll,
                                   written_counts)
 from lessons_src.data import EOS, Vocabulary, make_batch, one_hot, split_dataset
@@ -295,30 +293,6 @@ def test_count_readout_rejects_bad_input():
         count_readout(states, [2, 2])
     with pytest.raises(ValueError, match="ns: expected a non-empty list of positive integers"):
         count_readout(states, [0, 1])
-
-
-def test_checks_accept_the_reference_and_reject_wrong_answers(capsys):
-    check_accuracy_by_n(as_student(accuracy_by_n))
-    check_gradient_norms(as_student(gradient_norms))
-    assert "accuracy_by_n: 5 of 5 cases correct" in capsys.readouterr().out
-    with pytest.raises(AssertionError, match="the book's own accuracy_by_n"):
-        check_accuracy_by_n(accuracy_by_n)
-
-    def without_eos(model, vocab, ns):
-        return [float(complete(model, vocab, ["a"] * n + ["b"], 3 * n) == counting_sequence(n)[:3 * n]) for n in ns]
-
-    def oldest_first(module, vocab, tokens):
-        return gradient_norms(module, vocab, tokens)[::-1]
-
-    def todo(*args):
-        raise NotImplementedError()
-
-    with pytest.raises(AssertionError, match="never writes EOS"):
-        check_accuracy_by_n(as_student(without_eos))
-    with pytest.raises(AssertionError, match="gradient_norms"):
-        check_gradient_norms(as_student(oldest_first))
-    with pytest.raises(NotImplementedError):
-        check_gradient_norms(as_student(todo))
 
 
 def test_the_chapter_result_lstm_counts_further_than_the_rnn():

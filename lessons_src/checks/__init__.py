@@ -10,6 +10,7 @@ from .lstm import (check_cell_update, check_forget_gate_backward, check_lstm_par
                    check_lstm_step, check_output_and_hidden)
 from .torch_lstm import check_gate_weights, check_gru_language_model, check_pad_collate
 from .rnn import check_clip_by_global_norm, check_greedy_complete, check_rnn_step, check_stable_softmax, check_tanh_backward
-from .counting import check_accuracy_by_n, check_gradient_norms
+from .counting import (check_accuracy_by_n, check_readout_score, check_rnn_gradient_norms, check_steps_to_shrink,
+                       counting_model)
 from .charlm import (check_chunked_loss_and_gradient, check_embedding_backward, check_predictions,
                      check_trigram_perplexity)
