@@ -258,6 +258,7 @@ TABLE = {
     "plots.counting.plot_accuracy_by_n": ((lambda f, tmp: f([1], [1], {"x": np.ones((1, 1))}, 1), "accuracies"),
                                           (lambda f, tmp: f([1], {"x": np.ones((1, 2))}, {"x": np.ones((1, 1))}, 1), "accuracies['x']")),
     "plots.counting.plot_count_units": ((lambda f, tmp: f({"RNN": 1}, ["a"]), "panels"), (lambda f, tmp: f([], ["a"]), "panels")),
+    "plots.counting.plot_count_readout": ((lambda f, tmp: f([1, 2], {"RNN": 1}), "panels"), (lambda f, tmp: f([1, 2], []), "panels")),
     "plots.counting.plot_gradient_norms": ((lambda f, tmp: f(None), "panels"), (lambda f, tmp: f({}), "panels")),
     "checks.counting.counting_model": ((lambda f, tmp: f(3), "name"), (lambda f, tmp: f(""), "name")),
     "show.show_source": ((lambda f, tmp: f("rnn_step"), "obj"), (lambda f, tmp: f(_no_source()), "obj")),

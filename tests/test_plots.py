@@ -45,6 +45,8 @@ CASES = {
                                     {"RNN": np.array([[1, 2, 2], [1, 2, 4]])}, 2), 2),
     "plot_count_units": (lambda: ([("RNN", RNG.standard_normal((6, 2)), [0, 3], "h"),
                                    ("LSTM", RNG.standard_normal((6, 2)), [1, 2], "c")], TOKENS), 2),
+    "plot_count_readout": (lambda: ([1, 2, 3], [("RNN", RNG.standard_normal((2, 3, 2)), ["unit 0", "unit 4"]),
+                                                ("LSTM", RNG.standard_normal((1, 3, 2)), ["unit 1"])], 2), 2),
     "plot_gradient_norms": (lambda: ({"untrained": {"RNN": RNG.uniform(0.1, 1, (3, 5))},
                                       "trained": {"RNN": RNG.uniform(0.1, 1, (3, 5))}},), 2),
     "plot_perplexity": (lambda: ({"step": [1, 2], "train_perplexity": [9.0, 5.0], "val_perplexity": [9.5, 6.0]},

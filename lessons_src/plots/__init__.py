@@ -1,6 +1,6 @@
 """The book's figures, drawn with matplotlib; each function returns its Figure."""
 
-from .counting import plot_accuracy_by_n, plot_count_units, plot_gradient_norms
+from .counting import plot_accuracy_by_n, plot_count_readout, plot_count_units, plot_gradient_norms
 from .gates import plot_counter, plot_gates
 from .sequences import plot_one_hot
 from .training import plot_losses

@@ -115,3 +115,38 @@ def plot_gradient_norms(panels, title=None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_count_readout(ns, panels, train_max=None, title=None):
+    """What the straight line of ``counting.count_readout`` reads from a few units, against n.
+
+    ns:        the N counts of the family of sentences, increasing.
+    panels:    list of ``(panel title, readings (k, N, 2), labels (k,))``, the readings of k units
+               (``count_readout(...)[1][units]``): after the n-th ``a`` (solid) and after the n-th ``b`` (dashed).
+    train_max: the largest n seen in training (shaded), or None.
+    A counter's line reads n after the ``a`` and 0 after the ``b`` (dotted). Returns the Figure.
+    """
+    if not isinstance(panels, (list, tuple)):
+        raise TypeError(f"panels: expected a list of (title, readings, labels); got {type(panels).__name__}")
+    if not panels:
+        raise ValueError("panels: expected at least one (title, readings, labels)")
+    ns = np.asarray(ns, dtype=float)
+    fig, axes = plt.subplots(1, len(panels), figsize=(8, 3.4), sharey=True, squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (panel_title, readings, labels) in zip(axes[0], panels):
+        readings = np.asarray(readings, dtype=float)
+        if readings.shape != (len(labels), len(ns), 2):
+            raise ValueError(f"panels: expected readings of shape (k, N, 2) = ({len(labels)}, {len(ns)}, 2) for "
+                             f"{panel_title!r}; got {readings.shape}")
+        if train_max is not None:
+            ax.axvspan(ns.min() - 0.5, train_max + 0.5, color="0.9", zorder=0)
+        ax.plot(ns, ns, ":", color="0.3", label="a counter")
+        ax.plot(ns, 0 * ns, ":", color="0.3")
+        for i, (unit_readings, label) in enumerate(zip(readings, labels)):
+            colour = colours[i % len(colours)]
+            ax.plot(ns, unit_readings[:, 0], "o-", color=colour, markersize=3, label=f"{label}, after a$^n$")
+            ax.plot(ns, unit_readings[:, 1], "s--", color=colour, markersize=3, label=f"{label}, after a$^n$ b$^n$")
+        ax.set_title(panel_title, fontsize="medium")
+        ax.set_xlabel("n (the sentence is a$^n$ b$^n$ a$^n$)")
+    axes[0][0].set_ylabel("count read by a straight line")
+    return finish(fig, list(axes[0]), title, over_figure=True)
