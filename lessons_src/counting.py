@@ -109,10 +109,11 @@ def gradient_norms(module, vocab, tokens):
     back from the last state).
 
     The module is left unchanged: the gradients are taken on a float64 copy.
-    Not for range: float32 holds numbers down to about 1e-38, far below the
-    norms that come out here. For precision: every operation then rounds to
-    float64's 16 digits instead of float32's 7, so a float32 module is
-    measured as precisely as chapter 5's float64 models.
+    Not for range: float32 reaches down to about 1e-38, below any norm
+    chapter 5 measures. For precision: every step back then rounds at the
+    16th digit instead of the 7th, so a float32 module is measured as
+    precisely as chapter 5's float64 models, and what the chapter prints does
+    not depend on rounding.
     Returns a float64 array of shape (T,).
     """
     import torch
