@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from student_code import as_student
 
 from lessons_src.checks import (check_accuracy_by_n, check_readout_score, check_rnn_gradient_norms,
                                 check_steps_to_shrink, counting_model)
@@ -46,7 +47,7 @@ def test_check_steps_to_shrink(grade):
 ])
 def test_check_steps_to_shrink_names_the_case_and_gives_a_hint(wrong, hint):
     with pytest.raises(AssertionError, match=r"steps_to_shrink\(0\.5, 0\.001\).*" + hint):
-        check_steps_to_shrink(wrong)
+        check_steps_to_shrink(as_student(wrong))
 
 
 def test_steps_to_shrink_is_what_an_lstm_cell_does():
@@ -97,14 +98,21 @@ def test_check_accuracy_by_n(grade):
 
 def test_check_accuracy_by_n_recognises_the_planted_mistake():
     with pytest.raises(AssertionError, match=r"never writes EOS.*Hint: a completion is right only if it ends with EOS"):
-        check_accuracy_by_n(buggy_accuracy_by_n)
+        check_accuracy_by_n(as_student(buggy_accuracy_by_n))
 
     def too_short(model, vocab, ns):
         return np.array([float(complete(model, vocab, ["a"] * n + ["b"], max_len=3 * n) == counting_sequence(n))
                          for n in ns])
 
     with pytest.raises(AssertionError, match=r"a model that counts.*Hint: complete stops when the sequence holds"):
-        check_accuracy_by_n(too_short)
+        check_accuracy_by_n(as_student(too_short))
+
+
+def test_check_accuracy_by_n_refuses_the_books_own():
+    from lessons_src.counting import accuracy_by_n
+
+    with pytest.raises(AssertionError, match="the book's own accuracy_by_n from lessons_src.counting, not yours"):
+        check_accuracy_by_n(accuracy_by_n)
 
 
 def test_counting_model_writes_what_it_is_told():
@@ -152,7 +160,7 @@ def test_check_readout_score(grade):
 @pytest.mark.filterwarnings("ignore::numpy.exceptions.RankWarning")
 def test_check_readout_score_gives_a_hint(wrong, hint):
     with pytest.raises(AssertionError, match=r"readout_score\(.*Hint: " + hint):
-        check_readout_score(wrong)
+        check_readout_score(as_student(wrong))
 
 
 def test_the_readout_of_one_unit_is_count_readout():
@@ -232,4 +240,4 @@ def test_check_rnn_gradient_norms_gives_a_hint(flag, hint):
                                    with_softmax=flag != "softmax")
 
     with pytest.raises(AssertionError, match=r"rnn_gradient_norms\(.*Hint: .*" + hint):
-        check_rnn_gradient_norms(wrong)
+        check_rnn_gradient_norms(as_student(wrong))

@@ -19,8 +19,8 @@ from ..generate import complete
 from ..init import init_parameters
 from ..language import FIRST, MIDDLE, counting_sequence
 from ..rnn import rnn_forward, rnn_parameter_shapes, rnn_step_backward
-from ..validation import require_function, require_type
-from ._core import RuleModel, _short, assert_same
+from ..validation import require_type
+from ._core import RuleModel, assert_same, run_cases
 
 _VOCAB = Vocabulary([FIRST, MIDDLE, EOS])     # a=0, b=1, EOS=2, UNK=3
 
@@ -137,8 +137,6 @@ def _without_eos(model, vocab, ns):
                      for n in ns])
 
 
-
-
 def _readout_parts(after_a, after_b, ns):
     points = np.concatenate([after_a, after_b]).astype(float)
     counts = np.concatenate([np.asarray(ns, dtype=float), np.zeros(len(ns))])
@@ -204,25 +202,7 @@ def _run_recognising(student_function, name, reference, cases, mistakes, rtol=1e
                                  "of steps (an int)")
         return received
 
-    _run_cases(name, student_function, [(args, reference(*args)) for args in cases], rtol=rtol, atol=atol, call=call)
-
-
-def _run_cases(name, student_function, cases, rtol, atol, call):
-    # until checks._core.run_cases takes call=: the same loop
-    import copy
-    require_function(name, student_function)
-    for args, expected in cases:
-        text = f"{name}({', '.join(_short(arg) for arg in args)})"
-        try:
-            received = call(student_function, *copy.deepcopy(args))
-        except NotImplementedError:
-            raise
-        except AssertionError as error:
-            raise AssertionError(f"{text}: {error}") from error
-        except Exception as error:
-            raise AssertionError(f"{text} raised {type(error).__name__}: {error}") from error
-        assert_same(text, received, expected, rtol=rtol, atol=atol)
-    print(f"{name}: {len(cases)} of {len(cases)} cases correct")
+    run_cases(name, student_function, [(args, reference(*args)) for args in cases], rtol=rtol, atol=atol, call=call)
 
 
 def _agrees(received, expected, rtol, atol):
