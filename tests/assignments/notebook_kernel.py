@@ -170,8 +170,8 @@ def work_through(student, instructor, workdir, guard=True, setup=(), rerun=False
             if cell.cell_type != "code" or index in solution_cells or index not in student_index:
                 continue  # a solution cell is tried with its exercise; a cell left out has become a note
             student_cell = student.cells[student_index[index]]
-            if "nbval-skip" in student_cell.metadata.get("tags", []):
-                continue
+            if student_cell.cell_type != "code" or "nbval-skip" in student_cell.metadata.get("tags", []):
+                continue  # a cell tagged shows-answer has become a note (markdown) in the student notebook
             if index not in by_check and needed is not None and index not in needed:
                 report.left_out.append(index)
                 continue
