@@ -251,6 +251,8 @@ TABLE = {
     # figures
     "plots.sequences.plot_one_hot": ((lambda f, tmp: f("encoded", ["a"], ["a"]), "encoded"), (lambda f, tmp: f(np.eye(2), ["a"], ["a", "b"]), "encoded")),
     "plots.training.plot_losses": ((lambda f, tmp: f([HISTORY]), "histories"), (lambda f, tmp: f({"RNN": {}}), "histories['RNN']")),
+    "plots.rnn.plot_gradient_check_errors": ((lambda f, tmp: f("1e-6", {"W": [1.0, 1.0]}), "eps_values"),
+                                             (lambda f, tmp: f([1e-2, 1e-4], {"W": [1.0]}), "errors['W']")),
     "plots.gates.plot_gates": ((lambda f, tmp: f(LSTM_CACHE["c"], ["a"] * T), "cache"), (lambda f, tmp: f(LSTM_CACHE, ["a"]), "tokens")),
     "plots.gates.plot_counter": ((lambda f, tmp: f(np.zeros(3), ["x"], 0), "cell_states"), (lambda f, tmp: f([np.zeros(3)], [], 0), "labels")),
     "plots.torch_lstm.plot_lstm_layout": ((lambda f, tmp: f(LSTM), "module"), (lambda f, tmp: f(torch_models.RNNLanguageModel(V, H)), "module")),
@@ -265,8 +267,10 @@ TABLE = {
     # the exercise checks: a wrong value (a wrong answer) fails with AssertionError by design (NO_WRONG_VALUE)
     **{f"checks.{module_name}.{name}": ((lambda f, tmp: f("my answer"), None), None)
        for module_name, names in {"sequences": ["check_one_hot_encode", "check_shift_by_one", "check_top_k_words", "check_make_mask"],
-                                  "rnn": ["check_stable_softmax", "check_rnn_step", "check_tanh_backward",
-                                          "check_clip_by_global_norm", "check_greedy_complete"],
+                                  "rnn": ["check_stable_log_softmax", "check_context_free_loss", "check_gradient_ratio",
+                                          "check_complete_with_state"],
+                                  "rnn_backward": ["check_rnn_step_backward", "check_backprop_through_time",
+                                                   "check_fixed_backward"],
                                   "lstm": ["check_cell_update", "check_output_and_hidden", "check_lstm_step",
                                            "check_forget_gate_backward", "check_lstm_parameter_count"],
                                   "torch_lstm": ["check_pad_collate", "check_gate_weights", "check_gru_language_model"],

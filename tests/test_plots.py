@@ -37,6 +37,8 @@ STEP_TIMES = [{"numpy": 2e-3, "torch float64": 3e-3, "torch float32": 1e-3}] * 2
 CASES = {
     "plot_one_hot": (lambda: (np.eye(3)[[0, 1, 2, 0]], ["a", "b", "EOS", "a"], ["a", "b", "EOS"]), 1),
     "plot_losses": (lambda: ({"RNN": HISTORY, "LSTM": HISTORY},), 1),
+    "plot_gradient_check_errors": (lambda: ([1e-2, 1e-4, 1e-6, 1e-8], {"W_hh": [1e-4, 1e-8, 1e-9, 1e-7],
+                                                                     "b_y": [1e-5, 1e-9, 1e-9, 1e-8]}), 1),
     "plot_gates": (lambda: (lstm_cache(), TOKENS), 8),
     "plot_counter": (lambda: ([np.arange(4.0), np.arange(6.0)], ["n = 1", "n = 2"], 0), 1),
     "plot_lstm_layout": (lambda: (lstm_module(),), 5),

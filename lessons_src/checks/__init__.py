@@ -9,7 +9,8 @@ from .sequences import check_make_mask, check_one_hot_encode, check_shift_by_one
 from .lstm import (check_cell_update, check_forget_gate_backward, check_lstm_parameter_count,
                    check_lstm_step, check_output_and_hidden)
 from .torch_lstm import check_gate_weights, check_gru_language_model, check_pad_collate
-from .rnn import check_clip_by_global_norm, check_greedy_complete, check_rnn_step, check_stable_softmax, check_tanh_backward
+from .rnn import check_complete_with_state, check_context_free_loss, check_gradient_ratio, check_stable_log_softmax
+from .rnn_backward import check_backprop_through_time, check_fixed_backward, check_rnn_step_backward
 from .counting import (check_accuracy_by_n, check_readout_score, check_rnn_gradient_norms, check_steps_to_shrink,
                        counting_model)
 from .charlm import (check_chunked_loss_and_gradient, check_embedding_backward, check_predictions,

@@ -200,7 +200,6 @@ def cell_text(notebook, index):
 # is fixed the test passes unexpectedly and fails, so the entry must go.
 NOT_YET = {
     "test_no_student_notebook_shows_the_code_an_exercise_asks_for": {
-        "02_recurrent_network": "ch2: show_source(rnn_step) while ex-rnn-step asks for rnn_step (tag it shows-answer)",
         "03_lstm_gates": "ch3: show_source(lstm_step) while ex-lstm-step asks for lstm_step (tag it shows-answer)",
     },
 }
