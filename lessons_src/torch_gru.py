@@ -35,8 +35,8 @@ def gru_to_torch(params):
     ``bias_ih_l0 = [b_r, b_z, b_xn]`` and ``bias_hh_l0 = [0, 0, b_hn]``.
     """
     vocab_size, hidden_size = check_gru_params(params)
-    W_x, W_h, b_x = stack_gates(params)
-    b_h = np.concatenate([np.zeros(2 * hidden_size), params["b_hn"]])
+    W_x, W_h, b_x, b_hn = stack_gates(params)
+    b_h = np.concatenate([np.zeros(2 * hidden_size), b_hn])
     module = GRULanguageModel(vocab_size, hidden_size).double()
     with torch.no_grad():
         module.gru.weight_ih_l0.copy_(torch.from_numpy(W_x))

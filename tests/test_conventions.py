@@ -30,6 +30,8 @@ INPUTS = np.eye(V)[np.zeros((T, B), dtype=int)]
 RNN = rnn.init_rnn(V, H)
 GRU = gru.init_gru(V, H)
 _, GRU_CACHE = gru.gru_forward(GRU, INPUTS)
+GRU_WEIGHTS = gru.stack_gates(GRU)
+_, GRU_STEP = gru.gru_step(GRU_WEIGHTS, INPUTS[0], np.zeros((B, H)))
 LSTM = lstm.init_lstm(V, H)
 WEIGHTS = lstm.stack_gates(LSTM)
 _, RNN_CACHE = rnn.rnn_forward(RNN, INPUTS)
@@ -145,20 +147,25 @@ TABLE = {
                                   (lambda f, tmp: f(WEIGHTS, INPUTS[0, :, :1], STATE, STATE), "x")),
     "lstm.check_lstm_step_backward_args": ((lambda f, tmp: f(WEIGHTS, STATE, STATE, None), "cache"),
                                            (lambda f, tmp: f(WEIGHTS, STATE, STATE, {"h_prev": STATE}), "cache")),
+    "gru.GateWeights": None,  # a NamedTuple: stack_gates makes it
     "gru.gru_parameter_shapes": ((lambda f, tmp: f(4, None), "hidden_size"), (lambda f, tmp: f(-4, 3), "vocab_size")),
     "gru.init_gru": ((lambda f, tmp: f(4, 3, seed="0"), "seed"), (lambda f, tmp: f(4, 0), "hidden_size")),
     "gru.stack_gates": ((lambda f, tmp: f("params"), "params"), (lambda f, tmp: f(LSTM), "params")),
-    "gru.gru_cell": ((lambda f, tmp: f(np.zeros((B, 3 * H)), STATE, [1], np.zeros(H)), "W_h"),
-                     (lambda f, tmp: f(np.zeros((B, 3 * H)), STATE, np.zeros((3 * H, H)), np.zeros(H + 1)), "b_hn")),
-    "gru.gru_cell_backward": ((lambda f, tmp: f(STATE, STATE, "gates", np.zeros((3 * H, H))), "gates"),
-                              (lambda f, tmp: f(STATE, STATE, (STATE,) * 4, np.zeros((H, H))), "W_h")),
-    "gru.gru_step": ((lambda f, tmp: f(GRU, "x", STATE), "x"), (lambda f, tmp: f(GRU, INPUTS[0], np.zeros((B, 1))), "h_prev")),
-    "gru.gru_step_backward": ((lambda f, tmp: f(GRU, STATE, INPUTS[0], STATE, None), "gates"),
-                              (lambda f, tmp: f(GRU, np.zeros((1, H)), INPUTS[0], STATE, (STATE,) * 4), "dh")),
+    "gru.unstack_gates": ((lambda f, tmp: f([1, 2]), "stacked"), (lambda f, tmp: f({"W_x": np.zeros((3, 1))}), "stacked")),
+    "gru.gru_step": ((lambda f, tmp: f(GRU, INPUTS[0], STATE), "weights"),
+                     (lambda f, tmp: f(GRU_WEIGHTS, INPUTS[0], np.zeros((B, 1))), "h_prev")),
+    "gru.gru_step_backward": ((lambda f, tmp: f(GRU_WEIGHTS, STATE, "cache"), "cache"),
+                              (lambda f, tmp: f(GRU_WEIGHTS, np.zeros((1, H)), GRU_STEP), "dh")),
+    "gru.cho_gru_step": ((lambda f, tmp: f(GRU, "x", STATE), "x"), (lambda f, tmp: f(GRU, INPUTS[0], np.zeros((B, 1))), "h_prev")),
     "gru.gru_forward": ((lambda f, tmp: f(GRU, INPUTS, [0.0]), "h0"), (lambda f, tmp: f(GRU, INPUTS, np.zeros((1, H))), "h0")),
-    "gru.gru_backward": ((lambda f, tmp: f(GRU, GRU_CACHE, INPUTS, cell_backward="f"), "cell_backward"),
+    "gru.gru_backward": ((lambda f, tmp: f(GRU, GRU_CACHE, INPUTS, step_backward="f"), "step_backward"),
                          (lambda f, tmp: f(GRU, GRU_CACHE, INPUTS[:, :, :1]), "dlogits")),
     "gru.check_gru_params": ((lambda f, tmp: f(None), "params"), (lambda f, tmp: f(RNN), "params")),
+    "gru.check_gru_args": ((lambda f, tmp: f(GRU, "x", None), "inputs"), (lambda f, tmp: f(GRU, INPUTS, np.zeros((B, 1))), "h0")),
+    "gru.check_gru_step_args": ((lambda f, tmp: f(GRU_WEIGHTS, INPUTS[0], "h"), "h_prev"),
+                                (lambda f, tmp: f(GRU_WEIGHTS, INPUTS[0, :, :1], STATE), "x")),
+    "gru.check_gru_step_backward_args": ((lambda f, tmp: f(GRU_WEIGHTS, STATE, None), "cache"),
+                                         (lambda f, tmp: f(GRU_WEIGHTS, STATE, {"h_prev": STATE}), "cache")),
     "optim.clip_grad_norm": ((lambda f, tmp: f({"W": np.ones(2)}, "1"), "max_norm"), (lambda f, tmp: f({"W": np.ones(2)}, -1.0), "max_norm")),
     "optim.sgd_step": ((lambda f, tmp: f(RNN, RNN, None), "lr"), (lambda f, tmp: f(RNN, {"W": np.zeros(1)}, 0.1), "grads")),
     "optim.Adam": ((lambda f, tmp: f(RNN, betas=0.9), "betas"), (lambda f, tmp: f(RNN, betas=(0.9, 1.0)), "betas")),
@@ -277,7 +284,9 @@ TABLE = {
                                   "counting": ["check_steps_to_shrink", "check_accuracy_by_n", "check_readout_score",
                                                "check_rnn_gradient_norms"],
                                   "charlm": ["check_predictions", "check_embedding_backward", "check_trigram_perplexity",
-                                             "check_chunked_loss_and_gradient"]}.items()
+                                             "check_chunked_loss_and_gradient"],
+                                  "gru": ["check_gru_parameter_count", "check_steps_to_shrink", "check_cho_step_backward",
+                                          "check_gru_step_backward"]}.items()
        for name in names},
     # the instructors' tools
     "assignments.convention.ExerciseFormatError": None,   # an exception class

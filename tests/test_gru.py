@@ -1,21 +1,26 @@
 """Tests of lessons_src.gru and lessons_src.torch_gru: the NumPy GRU against finite differences and
 torch.nn.GRU (float64), the transfer both ways, training on the book's task, and every bad input."""
 
+import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
+from lessons_src import checks
 from lessons_src.data import Vocabulary, make_batch, one_hot, split_dataset
 from lessons_src.functional import cross_entropy, sigmoid
 from lessons_src.generate import completion_accuracy, numpy_predictor
 from lessons_src.language import generate_dataset
 from lessons_src.gradcheck import gradient_check
-from lessons_src.gru import (GATES, PARAMETER_NAMES, RECURRENT_NAMES, gru_backward, gru_cell, gru_cell_backward,
-                             gru_forward, gru_parameter_shapes, gru_step, gru_step_backward, init_gru, stack_gates)
+from lessons_src.gru import (GATES, PARAMETER_NAMES, RECURRENT_NAMES, GateWeights, cho_gru_step, gru_backward,
+                             gru_forward, gru_parameter_shapes, gru_step, gru_step_backward, init_gru, stack_gates,
+                             unstack_gates)
 from lessons_src.timing import time_gru_training_step
 from lessons_src.torch_data import IGNORE_INDEX
 from lessons_src.torch_gru import GRULanguageModel, gru_from_torch, gru_grads_from_torch, gru_to_torch
@@ -144,7 +149,7 @@ def test_gru_grads_from_torch_equal_gru_backward_through_gru_to_torch(packed):
         assert np.max(np.abs(torch_grads[name] - grads[name])) < 1e-10, name
 
 
-def test_one_step_functions_are_the_steps_of_the_forward_and_backward_passes():
+def test_the_step_functions_are_the_steps_of_the_forward_and_backward_passes():
     inputs, targets, mask = padded_batch()
     params = randomized_params(seed=7)
     h0 = random_h0(inputs.shape[1], seed=8)
@@ -152,40 +157,40 @@ def test_one_step_functions_are_the_steps_of_the_forward_and_backward_passes():
     _, dlogits = cross_entropy(logits, targets, mask)
     grads = gru_backward(params, cache, dlogits)
 
+    weights = stack_gates(params)
     states, steps = [h0], []
     for t in range(inputs.shape[0]):
-        h, gates = gru_step(params, inputs[t], states[-1])
-        for name, value in zip(("r", "z", "n", "u"), gates):
-            np.testing.assert_array_equal(value, cache[name][t])
+        h, step = gru_step(weights, inputs[t], states[-1])
+        np.testing.assert_array_equal(step["gates"], cache["gates"][t])
+        np.testing.assert_array_equal(step["u"], cache["u"][t])
         np.testing.assert_array_equal(h, cache["h"][t])
         states.append(h)
-        steps.append(gates)
-    summed = {name: np.zeros_like(params[name]) for name in RECURRENT_NAMES}
+        steps.append(step)
+    summed = {name: np.zeros_like(value) for name, value in weights._asdict().items()}
     dh_next = np.zeros_like(h0)
     for t in reversed(range(inputs.shape[0])):
-        dh = dlogits[t] @ params["W_hy"] + dh_next
-        dh_next, step_grads = gru_step_backward(params, dh, inputs[t], states[t], steps[t])
-        assert list(step_grads) == list(RECURRENT_NAMES)
-        for name in RECURRENT_NAMES:
+        step_grads, dh_next = gru_step_backward(weights, dlogits[t] @ params["W_hy"] + dh_next, steps[t])
+        assert set(step_grads) == {"W_x", "W_h", "b_x", "b_hn"}
+        for name in summed:
             summed[name] += step_grads[name]
-    for name in RECURRENT_NAMES:
-        np.testing.assert_allclose(summed[name], grads[name], rtol=0, atol=1e-15)
+    for name, value in unstack_gates(summed).items():
+        np.testing.assert_allclose(value, grads[name], rtol=0, atol=1e-15)
 
 
-def test_gru_cell_backward_against_finite_differences_of_gru_cell():
+def test_the_step_backward_against_finite_differences_of_the_step():
     rng = np.random.default_rng(9)
     batch, H = 3, 4
-    arrays = {"a_x": rng.normal(size=(batch, 3 * H)), "h_prev": rng.normal(size=(batch, H)),
-              "W_h": rng.normal(size=(3 * H, H)), "b_hn": rng.normal(size=H)}
-    weights = rng.normal(size=(batch, H))                      # L = sum(weights * h): dh = weights
+    params = {name: rng.normal(0.0, 0.6, value.shape) for name, value in init_gru(VOCAB_SIZE, H).items()}
+    x, h_prev = one_hot(np.array([0, 2, 1]), VOCAB_SIZE), rng.normal(size=(batch, H))
+    G = rng.normal(size=(batch, H))                              # L = sum(G * h): dh = G
+    arrays = {"h_prev": h_prev, **{name: params[name] for name in RECURRENT_NAMES}}
 
     def loss():
-        return float(np.sum(weights * gru_cell(arrays["a_x"], arrays["h_prev"], arrays["W_h"], arrays["b_hn"])[0]))
+        return float(np.sum(G * gru_step(stack_gates(params), x, h_prev)[0]))
 
-    _, gates = gru_cell(arrays["a_x"], arrays["h_prev"], arrays["W_h"], arrays["b_hn"])
-    dh_prev, da_x, da_h = gru_cell_backward(weights, arrays["h_prev"], gates, arrays["W_h"])
-    analytic = {"a_x": da_x, "h_prev": dh_prev, "W_h": da_h.T @ arrays["h_prev"], "b_hn": da_h[:, 2 * H:].sum(axis=0)}
-    errors = gradient_check(loss, arrays, analytic)
+    _, step = gru_step(stack_gates(params), x, h_prev)
+    step_grads, dh_prev = gru_step_backward(stack_gates(params), G, step)
+    errors = gradient_check(loss, arrays, {"h_prev": dh_prev, **unstack_gates(step_grads)})
     assert max(errors.values()) < 1e-7, errors
 
 
@@ -194,13 +199,14 @@ def test_a_backward_step_without_the_direct_path_fails_the_gradient_check():
     inputs, targets, mask = padded_batch()
     params = randomized_params(seed=10)
 
-    def no_direct_path(dh, h_prev, gates, W_h):
-        dh_prev, da_x, da_h = gru_cell_backward(dh, h_prev, gates, W_h)
-        return dh_prev - dh * gates[1], da_x, da_h
+    def no_direct_path(weights, dh, cache):
+        grads, dh_prev = gru_step_backward(weights, dh, cache)
+        H = dh.shape[1]
+        return grads, dh_prev - dh * cache["gates"][:, H:2 * H]
 
     logits, cache = gru_forward(params, inputs)
     _, dlogits = cross_entropy(logits, targets, mask)
-    wrong = gru_backward(params, cache, dlogits, cell_backward=no_direct_path)
+    wrong = gru_backward(params, cache, dlogits, step_backward=no_direct_path)
     errors = gradient_check(lambda: cross_entropy(gru_forward(params, inputs)[0], targets, mask)[0], params, wrong)
     assert errors["W_hy"] < 1e-6 and errors["b_y"] < 1e-6           # the output layer does not see it
     assert min(errors[name] for name in RECURRENT_NAMES) > 1e-2       # every recurrent parameter does
@@ -249,10 +255,13 @@ def test_init_gru():
     assert all(np.array_equal(params[name], again[name]) for name in params)
     assert not np.array_equal(params["W_hr"], other["W_hr"])
     assert not any(np.array_equal(params["W_hr"], params[f"W_h{gate}"]) for gate in "zn")
-    W_x, W_h, b_x = stack_gates(params)
+    weights = stack_gates(params)
+    assert isinstance(weights, GateWeights)
+    W_x, W_h, b_x, b_hn = weights
     assert W_x.shape == (3 * HIDDEN_SIZE, VOCAB_SIZE) and W_h.shape == (3 * HIDDEN_SIZE, HIDDEN_SIZE)
-    assert b_x.shape == (3 * HIDDEN_SIZE,)
+    assert b_x.shape == (3 * HIDDEN_SIZE,) and b_hn.shape == (HIDDEN_SIZE,)
     np.testing.assert_array_equal(W_h[HIDDEN_SIZE:2 * HIDDEN_SIZE], params["W_hz"])
+    assert all(np.array_equal(value, params[name]) for name, value in unstack_gates(weights).items())
 
 
 def test_the_parameter_count_lies_between_the_rnns_and_the_lstms():
@@ -382,18 +391,17 @@ BAD_PARAMS = [
 
 
 @pytest.mark.parametrize("change, error, message", BAD_PARAMS)
-@pytest.mark.parametrize("function", ["gru_forward", "gru_backward", "gru_to_torch", "gru_step", "gru_step_backward"])
+@pytest.mark.parametrize("function", ["gru_forward", "gru_backward", "gru_to_torch", "stack_gates", "cho_gru_step"])
 def test_every_function_taking_params_rejects_bad_ones(function, change, error, message):
     inputs, _, _ = padded_batch()
     good = init_gru(VOCAB_SIZE, HIDDEN_SIZE)
     logits, cache = gru_forward(good, inputs)
     h_prev = np.zeros((3, HIDDEN_SIZE))
-    _, gates = gru_step(good, inputs[0], h_prev)
     params = dict(good)
     change(params)
     calls = {"gru_forward": lambda: gru_forward(params, inputs), "gru_backward": lambda: gru_backward(params, cache, logits),
-             "gru_to_torch": lambda: gru_to_torch(params), "gru_step": lambda: gru_step(params, inputs[0], h_prev),
-             "gru_step_backward": lambda: gru_step_backward(params, h_prev, inputs[0], h_prev, gates)}
+             "gru_to_torch": lambda: gru_to_torch(params), "stack_gates": lambda: stack_gates(params),
+             "cho_gru_step": lambda: cho_gru_step(params, inputs[0], h_prev)}
     with pytest.raises(error, match=message):
         calls[function]()
 
@@ -429,62 +437,51 @@ def test_backward_rejects_bad_arguments():
     inputs, _, _ = padded_batch()
     params = init_gru(VOCAB_SIZE, HIDDEN_SIZE)
     logits, cache = gru_forward(params, inputs)
-    with pytest.raises(ValueError, match=r"dlogits: expected shape \(9, 3, 4\).*got \(9, 3\)"):
+    with pytest.raises(ValueError, match=r"dlogits: expected .*of shape \(9, 3, 4\); got shape \(9, 3\)"):
         gru_backward(params, cache, logits[:, :, 0])
     with pytest.raises(TypeError, match="dlogits: expected a NumPy array"):
         gru_backward(params, cache, logits.tolist())
-    with pytest.raises(TypeError, match="cache: expected the dict returned by gru_forward"):
+    with pytest.raises(TypeError, match="cache: expected the dict returned by the forward pass"):
         gru_backward(params, (logits, cache), logits)
-    with pytest.raises(TypeError, match="cache: expected the dict returned by gru_forward"):
+    with pytest.raises(ValueError, match=r"cache: expected the cache of the forward pass; \['inputs', 'h0', 'gates', 'u'\] missing"):
         gru_backward(params, {"h": cache["h"]}, logits)
     with pytest.raises(ValueError, match=r"cache: expected a cache made with these params \(V=4, H=7\)"):
         gru_backward(init_gru(VOCAB_SIZE, HIDDEN_SIZE + 1), cache, logits)
-    with pytest.raises(TypeError, match="cell_backward: expected a function like gru_cell_backward"):
-        gru_backward(params, cache, logits, cell_backward="gru_cell_backward")
+    with pytest.raises(TypeError, match="step_backward: expected a function like gru_step_backward"):
+        gru_backward(params, cache, logits, step_backward="gru_step_backward")
 
 
 def test_the_step_functions_reject_bad_arguments():
     params = init_gru(VOCAB_SIZE, HIDDEN_SIZE)
+    weights = stack_gates(params)
     x, h_prev = one_hot(np.array([0, 1, 2]), VOCAB_SIZE), np.zeros((3, HIDDEN_SIZE))
-    with pytest.raises(TypeError, match=r"x: expected a NumPy array \(B, 4\); got list"):
-        gru_step(params, x.tolist(), h_prev)
-    with pytest.raises(ValueError, match=r"x: expected shape \(B, 4\) for V=4, H=6; got \(3, 5\)"):
-        gru_step(params, np.zeros((3, 5)), h_prev)
-    with pytest.raises(ValueError, match=r"h_prev: expected shape \(B, 6\).*got \(3, 5\)"):
-        gru_step(params, x, np.zeros((3, 5)))
-    with pytest.raises(ValueError, match=r"h_prev: expected 3 rows like x \(B\); got 2"):
-        gru_step(params, x, np.zeros((2, HIDDEN_SIZE)))
-    h, gates = gru_step(params, x, h_prev)
-    with pytest.raises(TypeError, match=r"gates: expected the tuple \(r, z, n, u\)"):
-        gru_step_backward(params, h, x, h_prev, gates[:3])
-    with pytest.raises(TypeError, match=r"gates: expected the tuple \(r, z, n, u\)"):
-        gru_step_backward(params, h, x, h_prev, {"r": gates[0]})
-    with pytest.raises(ValueError, match=r"dh: expected shape \(3, 6\) like h_prev"):
-        gru_step_backward(params, h[:2], x, h_prev, gates)
-    with pytest.raises(ValueError, match=r"z: expected shape \(3, 6\) like h_prev"):
-        gru_step_backward(params, h, x, h_prev, (gates[0], gates[1][:, :2], gates[2], gates[3]))
+    with pytest.raises(TypeError, match=r"weights: expected the stacked weights stack_gates\(params\); got dict"):
+        gru_step(params, x, h_prev)
+    with pytest.raises(TypeError, match=r"x: expected a NumPy array \(B, V\) of shape \(any, 4\); got list"):
+        gru_step(weights, x.tolist(), h_prev)
+    with pytest.raises(ValueError, match=r"x: expected .*\(any, 4\); got shape \(3, 5\)"):
+        gru_step(weights, np.zeros((3, 5)), h_prev)
+    with pytest.raises(ValueError, match=r"h_prev: expected .*\(3, 6\); got shape \(3, 5\)"):
+        gru_step(weights, x, np.zeros((3, 5)))
+    with pytest.raises(ValueError, match=r"h_prev: expected .*\(3, 6\); got shape \(2, 6\)"):
+        gru_step(weights, x, np.zeros((2, HIDDEN_SIZE)))
+    h, cache = gru_step(weights, x, h_prev)
+    with pytest.raises(TypeError, match=r"weights: expected the stacked weights"):
+        gru_step_backward(params, h, cache)
+    with pytest.raises(TypeError, match=r"cache: expected the dict returned by the step function"):
+        gru_step_backward(weights, h, (cache["gates"], cache["u"]))
+    with pytest.raises(ValueError, match=r"cache: expected the step's cache with .*\['u'\] missing"):
+        gru_step_backward(weights, h, {name: value for name, value in cache.items() if name != "u"})
+    with pytest.raises(ValueError, match=r"dh: expected .*\(3, 6\); got shape \(2, 6\)"):
+        gru_step_backward(weights, h[:2], cache)
     with pytest.raises(TypeError, match="dh: expected a NumPy array"):
-        gru_step_backward(params, h.tolist(), x, h_prev, gates)
-
-
-def test_the_stacked_cell_functions_reject_bad_arguments():
-    rng = np.random.default_rng(0)
-    a_x, h_prev, W_h, b_hn = rng.normal(size=(2, 9)), rng.normal(size=(2, 3)), rng.normal(size=(9, 3)), np.zeros(3)
-    with pytest.raises(ValueError, match=r"a_x: expected shape \(2, 9\) \(B=2, H=3 from h_prev\); got \(2, 8\)"):
-        gru_cell(a_x[:, :8], h_prev, W_h, b_hn)
-    with pytest.raises(ValueError, match=r"W_h: expected shape \(9, 3\)"):
-        gru_cell(a_x, h_prev, W_h.T, b_hn)
-    with pytest.raises(ValueError, match=r"b_hn: expected shape \(3,\)"):
-        gru_cell(a_x, h_prev, W_h, np.zeros(4))
-    with pytest.raises(ValueError, match=r"h_prev: expected shape \(B, H\)"):
-        gru_cell(a_x, h_prev[0], W_h, b_hn)
-    with pytest.raises(TypeError, match="W_h: expected a NumPy array"):
-        gru_cell(a_x, h_prev, W_h.tolist(), b_hn)
-    h, gates = gru_cell(a_x, h_prev, W_h, b_hn)
-    with pytest.raises(ValueError, match=r"W_h: expected shape \(3H, H\) with H=3"):
-        gru_cell_backward(h, h_prev, gates, W_h.T)
-    with pytest.raises(TypeError, match=r"gates: expected the tuple \(r, z, n, u\)"):
-        gru_cell_backward(h, h_prev, gates[0], W_h)
+        gru_step_backward(weights, h.tolist(), cache)
+    with pytest.raises(ValueError, match=r"stacked: expected the keys W_x, W_h, b_x \(3H rows each\) and b_hn"):
+        unstack_gates({"W_x": weights.W_x, "W_h": weights.W_h, "b": weights.b_x})
+    with pytest.raises(TypeError, match=r"stacked: expected a dict"):
+        unstack_gates([weights.W_x])
+    with pytest.raises(ValueError, match=r"h_prev: expected .*\(3, 6\); got shape \(3, 5\)"):
+        cho_gru_step(params, x, np.zeros((3, 5)))
 
 
 def test_gru_to_torch_and_back_reject_what_they_cannot_map():
@@ -537,3 +534,166 @@ def test_the_step_timer_rejects_bad_sizes(name, value, error):
     with pytest.raises(error, match=name):
         time_gru_training_step(**{name: value})
 
+
+
+# The chapter's exercise checks -----------------------------------------------------------------
+
+
+def right_step_backward(weights, dh, cache):
+    gates, u, h_prev, H = cache["gates"], cache["u"], cache["h_prev"], dh.shape[1]
+    r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
+    da_n = dh * (1 - z) * (1 - n ** 2)
+    da_r, da_z, du = da_n * u * r * (1 - r), dh * (h_prev - n) * z * (1 - z), da_n * r
+    da_x, da_h = np.concatenate([da_r, da_z, da_n], axis=1), np.concatenate([da_r, da_z, du], axis=1)
+    grads = {"W_x": da_x.T @ cache["x"], "W_h": da_h.T @ h_prev, "b_x": da_x.sum(axis=0), "b_hn": du.sum(axis=0)}
+    return grads, dh * z + da_h @ weights.W_h
+
+
+def step_backward_without_direct_path(weights, dh, cache):
+    grads, dh_prev = right_step_backward(weights, dh, cache)
+    return grads, dh_prev - dh * cache["gates"][:, dh.shape[1]:2 * dh.shape[1]]
+
+
+def step_backward_without_tanh_derivative(weights, dh, cache):
+    """n's tanh' forgotten: as if n were 0 in 1 - n**2 (the forward values themselves stay right)."""
+    H = dh.shape[1]
+    gates, u, h_prev = cache["gates"], cache["u"], cache["h_prev"]
+    r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
+    da_n = dh * (1 - z)
+    da_r, da_z, du = da_n * u * r * (1 - r), dh * (h_prev - n) * z * (1 - z), da_n * r
+    da_x, da_h = np.concatenate([da_r, da_z, da_n], axis=1), np.concatenate([da_r, da_z, du], axis=1)
+    grads = {"W_x": da_x.T @ cache["x"], "W_h": da_h.T @ h_prev, "b_x": da_x.sum(axis=0), "b_hn": du.sum(axis=0)}
+    return grads, dh * z + da_h @ weights.W_h
+
+
+def step_backward_with_swapped_gates(weights, dh, cache):
+    """The blocks of r and z stacked in the wrong order (and used so for dh_prev)."""
+    gates, u, h_prev, H = cache["gates"], cache["u"], cache["h_prev"], dh.shape[1]
+    r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
+    da_n = dh * (1 - z) * (1 - n ** 2)
+    da_r, da_z, du = da_n * u * r * (1 - r), dh * (h_prev - n) * z * (1 - z), da_n * r
+    da_x, da_h = np.concatenate([da_z, da_r, da_n], axis=1), np.concatenate([da_z, da_r, du], axis=1)
+    grads = {"W_x": da_x.T @ cache["x"], "W_h": da_h.T @ h_prev, "b_x": da_x.sum(axis=0), "b_hn": du.sum(axis=0)}
+    return grads, dh * z + da_h @ weights.W_h
+
+
+def right_cho_step_backward(params, dh, cache):
+    from lessons_src.checks.gru import _cho_step_backward
+
+    return _cho_step_backward(params, dh, cache)
+
+
+def planted_cho_step_backward(params, dh, cache):
+    from lessons_src.checks.gru import _cho_step_backward
+
+    return _cho_step_backward(params, dh, cache, mistake="planted")
+
+
+def cho_step_backward_like_pytorchs(params, dh, cache):
+    """The PyTorch variant's backward applied to Cho's form: a wrong answer that looks plausible."""
+    weights = stack_gates(params)
+    _, step = gru_step(weights, cache["x"], cache["h_prev"])
+    grads, dh_prev = gru_step_backward(weights, dh, step)
+    return unstack_gates(grads), dh_prev
+
+
+def not_implemented(*args):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize(
+    "check, right, wrongs",
+    [
+        (checks.check_gru_parameter_count, lambda V, H: 3 * (H * V + H * H) + 4 * H + V * H + V,
+         [lambda V, H: 3 * (H * V + H * H + 2 * H) + V * H + V,          # nn.GRU's count: two biases per gate
+          lambda V, H: 3 * (H * V + H * H + H) + V * H + V,              # b_hn forgotten
+          lambda V, H: 3 * (H * V + H * H) + 4 * H,                      # the output layer forgotten
+          lambda V, H: 4 * (H * V + H * H + H) + V * H + V]),            # the LSTM's count
+        (checks.check_steps_to_shrink, lambda b_z, fraction: int(np.ceil(np.log(fraction) / np.log(sigmoid(b_z)))),
+         [lambda b_z, fraction: int(np.ceil(np.log(fraction) / np.log(1 - sigmoid(b_z)))),   # 1 - z keeps the state
+          lambda b_z, fraction: int(np.floor(np.log(fraction) / np.log(sigmoid(b_z)))),     # one step short
+          lambda b_z, fraction: int(np.ceil(np.log(fraction) / np.log(abs(b_z) + 1e-3)))]),  # b_z taken for z
+        (checks.check_gru_step_backward, right_step_backward,
+         [step_backward_without_direct_path, step_backward_without_tanh_derivative, step_backward_with_swapped_gates]),
+        (checks.check_cho_step_backward, right_cho_step_backward,
+         [planted_cho_step_backward, cho_step_backward_like_pytorchs]),
+    ],
+)
+def test_checks_accept_the_right_answer_and_reject_typical_wrong_ones(check, right, wrongs, grade):
+    grade(check, right, wrongs, not_implemented, match=r"returned|raised")
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (step_backward_without_direct_path, "misses the direct path"),
+        (step_backward_without_tanh_derivative, "1 - n\\*\\*2"),
+        (step_backward_with_swapped_gates, "PyTorch's order r, z, n"),
+    ],
+)
+def test_the_step_backward_check_names_the_typical_mistake(wrong, hint):
+    with pytest.raises(AssertionError, match=f"(?s)gru_step_backward.*returned.*Hint: .*{hint}"):
+        checks.check_gru_step_backward(wrong)
+
+
+def test_the_bug_hunt_check_recognises_the_planted_mistake_and_the_cases_sit_on_no_boundary():
+    with pytest.raises(AssertionError, match="(?s)Hint: this is still the planted mistake"):
+        checks.check_cho_step_backward(planted_cho_step_backward)
+    from lessons_src.checks.gru import _steps_to_shrink_cases
+
+    for (b_z, fraction), steps in _steps_to_shrink_cases():
+        exact = np.log(fraction) / np.log(sigmoid(b_z))
+        assert steps == int(np.ceil(exact)) and min(exact - np.floor(exact), np.ceil(exact) - exact) > 1e-3
+
+
+def test_cho_s_form_differs_from_pytorch_s_only_in_the_candidate():
+    params = randomized_params(seed=20)
+    x, h_prev = one_hot(np.array([0, 1, 3]), VOCAB_SIZE), random_h0(3, seed=21)
+    h, step = gru_step(stack_gates(params), x, h_prev)
+    h_cho, cho = cho_gru_step(params, x, h_prev)
+    H = HIDDEN_SIZE
+    np.testing.assert_allclose(step["gates"][:, :2 * H], np.concatenate([cho["r"], cho["z"]], axis=1), rtol=0, atol=1e-15)
+    assert np.abs(step["gates"][:, 2 * H:] - cho["n"]).max() > 1e-2
+    same = dict(params, b_hn=np.zeros(H), W_xr=np.zeros((H, VOCAB_SIZE)), W_hr=np.zeros((H, H)),
+                b_r=np.full(H, 50.0))                                      # r = 1 and no b_hn: one model
+    np.testing.assert_allclose(gru_step(stack_gates(same), x, h_prev)[0], cho_gru_step(same, x, h_prev)[0], rtol=0, atol=1e-15)
+
+
+# Chapter 6 against chapter 5 ---------------------------------------------------------------------
+
+BOOK = Path(__file__).resolve().parent.parent / "book"
+
+
+def notebook(name):
+    """The code and the stored text outputs of a chapter, cell by cell: [(source, output text)]."""
+    cells = json.loads((BOOK / name).read_text())["cells"]
+    return [("".join(cell["source"]), "".join("".join(out.get("text", "")) for out in cell.get("outputs", [])))
+            for cell in cells if cell["cell_type"] == "code"]
+
+
+def test_chapter_6_runs_chapter_5_s_experiment_with_its_settings():
+    ch5 = "\n".join(source for source, _ in notebook("05_do_they_count.ipynb"))
+    ch6 = "\n".join(source for source, _ in notebook("06_gru.ipynb"))
+    train_max = re.search(r"^TRAIN_MAX = (\d+)", ch5, re.M)[1]
+    hidden = re.search(r"^HIDDEN_SIZE = (\d+)", ch5, re.M)[1]
+    seeds = re.search(r"^SEEDS = (\(.*?\))", ch5, re.M)[1]
+    data = re.search(r"generate_dataset\((num_sequences=\d+, max_n=TRAIN_MAX, seed=\d+)\)", ch5)[1]
+    split = re.search(r"split_dataset\(sequences, (p_train=[\d.]+, p_val=[\d.]+, p_test=[\d.]+)\)", ch5)[1]
+    training = re.search(r"(epochs=\d+, batch_size=\d+, lr=[\d.]+, seed=seed)\)", ch5)[1]
+    assert ".double()" in ch5 and ".double()" in ch6
+    assert f"TRAIN_MAX, COUNT_HIDDEN, SEEDS = {train_max}, {hidden}, {seeds}" in ch6
+    assert f"generate_dataset({data})" in ch6 and f"split_dataset(count_sequences, {split})" in ch6
+    assert training in ch6
+
+
+def test_what_chapter_6_says_of_chapter_5_s_results_is_what_chapter_5_shows():
+    outputs = "\n".join(output for _, output in notebook("05_do_they_count.ipynb"))
+    beyond = {name: re.findall(rf"^\s*{name}, seed \d: right for n = 1 \.\.\. 6: True; right beyond it: (\[.*?\])", outputs, re.M)
+              for name in ("RNN", "LSTM")}
+    assert beyond["RNN"] == ["[]"] * 3                          # "the RNN was never right beyond it"
+    assert sorted(beyond["LSTM"]) == ["[7]", "[7]", "[]"]       # "two of its seeds were right at n = 7"
+    assert re.search(r"^LSTM writes .*\n(?:.*\n){3}\s*for n = 7 \.\.\. 18 the seeds write between \d+ and 8 b", outputs, re.M)
+    pattern = r"after training, (RNN|LSTM)\s*: .*?between 1e([+-]\d+) and .*?between 1e([+-]\d+) and"
+    trained = {name: (int(short), int(long)) for name, short, long in re.findall(pattern, outputs)}
+    assert trained["RNN"][0] - trained["RNN"][1] == 4           # "the trained RNN lost four more orders of magnitude"
+    assert trained["LSTM"][0] == trained["LSTM"][1]             # "the trained LSTM none"
