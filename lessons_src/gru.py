@@ -31,9 +31,8 @@ take these stacked weights; ``gru_forward`` and ``gru_backward`` run them
 over all T steps. ``cho_gru_step`` is the form Cho et al. (2014) published,
 for comparison.
 
-This module does not import PyTorch; ``gru_to_torch``, ``gru_from_torch`` and
-``gru_grads_from_torch`` (in ``torch_gru``) can be imported from here too and
-load it only when first used.
+This module does not import PyTorch; the way to ``torch.nn.GRU`` and back is
+in ``torch_gru``.
 """
 
 from typing import NamedTuple
@@ -288,18 +287,3 @@ def _check_stacked(stacked):
         raise ValueError(f"stacked: expected the keys W_x, W_h, b_x (3H rows each) and b_hn (H); got {sorted(stacked)}")
     return stacked
 
-
-_TORCH_BRIDGE = ("gru_to_torch", "gru_from_torch", "gru_grads_from_torch")
-
-
-def __getattr__(name):
-    """``from lessons_src.gru import gru_to_torch`` works, and loads PyTorch only then."""
-    if name in _TORCH_BRIDGE:
-        from . import torch_gru
-
-        return getattr(torch_gru, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(_TORCH_BRIDGE))

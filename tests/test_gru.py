@@ -3,8 +3,6 @@ torch.nn.GRU (float64), the transfer both ways, training on the book's task, and
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -322,18 +320,6 @@ def test_a_module_without_biases_maps_to_zero_biases():
     module.output(module.gru(torch.zeros(2, 1, VOCAB_SIZE))[0]).sum().backward()
     with pytest.raises(ValueError, match=r"module: expected a gradient in every parameter.*bias_ih_l0"):
         gru_grads_from_torch(module)
-
-
-def test_gru_can_be_imported_from_lessons_src_gru_without_loading_torch_until_then():
-    code = ("import sys; import lessons_src.gru as g; assert 'torch' not in sys.modules, 'torch loaded by gru'; "
-            "from lessons_src.gru import gru_to_torch, gru_from_torch, gru_grads_from_torch; "
-            "import lessons_src.torch_gru as t; assert gru_to_torch is t.gru_to_torch and gru_from_torch is t.gru_from_torch; "
-            "assert 'gru_to_torch' in dir(g)")
-    subprocess.run([sys.executable, "-c", code], check=True)
-    with pytest.raises(AttributeError, match="has no attribute 'gru_to_keras'"):
-        from lessons_src import gru
-
-        gru.gru_to_keras  # noqa: B018
 
 
 def test_the_step_timer_returns_a_positive_time_for_each_implementation():

@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "lessons_src"
 MAX_LINES = 300
-LONGER_FOR_NOW = {"gru.py": "the GRU's own cell functions beside the step contract; its helper splits it"}
+LONGER_FOR_NOW = {}
 
 
 def module_name(path):
@@ -19,15 +19,10 @@ def module_name(path):
 
 
 def imported_modules(path):
-    """The modules of the package that ``path`` imports, anywhere in the file (inside functions too).
-
-    A module's ``__getattr__`` (PEP 562) is left out: it re-exports names lazily, as ``gru`` offers the
-    functions of ``torch_gru`` without loading PyTorch; that is an alias, not a dependency.
-    """
+    """The modules of the package that ``path`` imports, anywhere in the file (inside functions too)."""
     name = module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     tree = ast.parse(path.read_text())
-    tree.body = [node for node in tree.body if not (isinstance(node, ast.FunctionDef) and node.name == "__getattr__")]
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
@@ -103,7 +98,7 @@ def test_the_numpy_modules_import_without_torch():
                 return None
 
         sys.meta_path.insert(0, NoTorch())
-        import lessons_src.data, lessons_src.language, lessons_src.rnn, lessons_src.lstm, lessons_src.checks
+        import lessons_src.data, lessons_src.language, lessons_src.rnn, lessons_src.lstm, lessons_src.gru, lessons_src.checks
         import lessons_src.plots, lessons_src.train, lessons_src.generate, lessons_src.gradcheck, lessons_src.counting
         import lessons_src.assignments
         try:
