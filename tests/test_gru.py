@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from student_code import as_student
 from torch import nn
 
 from lessons_src import checks
@@ -619,12 +620,12 @@ def test_checks_accept_the_right_answer_and_reject_typical_wrong_ones(check, rig
 )
 def test_the_step_backward_check_names_the_typical_mistake(wrong, hint):
     with pytest.raises(AssertionError, match=f"(?s)gru_step_backward.*returned.*Hint: .*{hint}"):
-        checks.check_gru_step_backward(wrong)
+        checks.check_gru_step_backward(as_student(wrong))
 
 
 def test_the_bug_hunt_check_recognises_the_planted_mistake_and_the_cases_sit_on_no_boundary():
     with pytest.raises(AssertionError, match="(?s)Hint: this is still the planted mistake"):
-        checks.check_cho_step_backward(planted_cho_step_backward)
+        checks.check_cho_step_backward(as_student(planted_cho_step_backward))
     from lessons_src.checks.gru import _steps_to_shrink_cases
 
     for (b_z, fraction), steps in _steps_to_shrink_cases():
