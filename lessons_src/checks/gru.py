@@ -11,7 +11,7 @@ import numpy as np
 from ..data import one_hot
 from ..functional import sigmoid
 from ..gru import RECURRENT_NAMES, cho_gru_step, gru_parameter_shapes, gru_step, gru_step_backward, init_gru, stack_gates
-from ._core import run_cases
+from ._core import require_student_function, run_cases
 
 
 def check_gru_parameter_count(gru_parameter_count):
@@ -135,6 +135,7 @@ _CHO_HINTS = {
 
 def _run_with_hints(name, student_function, cases, variants, hints):
     """``run_cases``, and if it fails, a hint when the answer matches one of the typical mistakes."""
+    require_student_function(name, student_function)      # refused before anything calls it
     try:
         run_cases(name, student_function, cases)
     except AssertionError as error:
