@@ -285,7 +285,7 @@ TABLE = {
                                                "check_rnn_gradient_norms"],
                                   "charlm": ["check_predictions", "check_embedding_backward", "check_trigram_perplexity",
                                              "check_chunked_loss_and_gradient"],
-                                  "gru": ["check_gru_parameter_count", "check_steps_to_shrink", "check_cho_step_backward",
+                                  "gru": ["check_gru_parameter_count", "check_update_gate_steps", "check_cho_step_backward",
                                           "check_gru_step_backward"]}.items()
        for name in names},
     # the instructors' tools

@@ -596,7 +596,7 @@ def not_implemented(*args):
           lambda V, H: 3 * (H * V + H * H + H) + V * H + V,              # b_hn forgotten
           lambda V, H: 3 * (H * V + H * H) + 4 * H,                      # the output layer forgotten
           lambda V, H: 4 * (H * V + H * H + H) + V * H + V]),            # the LSTM's count
-        (checks.check_steps_to_shrink, lambda b_z, fraction: int(np.ceil(np.log(fraction) / np.log(sigmoid(b_z)))),
+        (checks.check_update_gate_steps, lambda b_z, fraction: int(np.ceil(np.log(fraction) / np.log(sigmoid(b_z)))),
          [lambda b_z, fraction: int(np.ceil(np.log(fraction) / np.log(1 - sigmoid(b_z)))),   # 1 - z keeps the state
           lambda b_z, fraction: int(np.floor(np.log(fraction) / np.log(sigmoid(b_z)))),     # one step short
           lambda b_z, fraction: int(np.ceil(np.log(fraction) / np.log(abs(b_z) + 1e-3)))]),  # b_z taken for z
@@ -626,9 +626,9 @@ def test_the_step_backward_check_names_the_typical_mistake(wrong, hint):
 def test_the_bug_hunt_check_recognises_the_planted_mistake_and_the_cases_sit_on_no_boundary():
     with pytest.raises(AssertionError, match="(?s)Hint: this is still the planted mistake"):
         checks.check_cho_step_backward(as_student(planted_cho_step_backward))
-    from lessons_src.checks.gru import _steps_to_shrink_cases
+    from lessons_src.checks.gru import _update_gate_steps_cases
 
-    for (b_z, fraction), steps in _steps_to_shrink_cases():
+    for (b_z, fraction), steps in _update_gate_steps_cases():
         exact = np.log(fraction) / np.log(sigmoid(b_z))
         assert steps == int(np.ceil(exact)) and min(exact - np.floor(exact), np.ceil(exact) - exact) > 1e-3
 
@@ -666,7 +666,8 @@ def test_chapter_6_runs_chapter_5_s_experiment_with_its_settings():
     seeds = re.search(r"^SEEDS = (\(.*?\))", ch5, re.M)[1]
     data = re.search(r"generate_dataset\((num_sequences=\d+, max_n=TRAIN_MAX, seed=\d+)\)", ch5)[1]
     split = re.search(r"split_dataset\(sequences, (p_train=[\d.]+, p_val=[\d.]+, p_test=[\d.]+)\)", ch5)[1]
-    training = re.search(r"(epochs=\d+, batch_size=\d+, lr=[\d.]+, seed=seed)\)", ch5)[1]
+    epochs, batch_size, lr = re.search(r"^EPOCHS, BATCH_SIZE, LEARNING_RATE = (\d+), (\d+), ([\d.]+)$", ch5, re.M).groups()
+    training = f"epochs={epochs}, batch_size={batch_size}, lr={lr}, seed=seed)"
     assert ".double()" in ch5 and ".double()" in ch6
     assert f"TRAIN_MAX, COUNT_HIDDEN, SEEDS = {train_max}, {hidden}, {seeds}" in ch6
     assert f"generate_dataset({data})" in ch6 and f"split_dataset(count_sequences, {split})" in ch6

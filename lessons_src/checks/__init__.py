@@ -15,4 +15,4 @@ from .counting import (check_accuracy_by_n, check_readout_score, check_rnn_gradi
                        counting_model)
 from .charlm import (check_chunked_loss_and_gradient, check_embedding_backward, check_predictions,
                      check_trigram_perplexity)
-from .gru import check_cho_step_backward, check_gru_parameter_count, check_gru_step_backward, check_steps_to_shrink
+from .gru import check_cho_step_backward, check_gru_parameter_count, check_gru_step_backward, check_update_gate_steps

@@ -23,10 +23,10 @@ def check_gru_parameter_count(gru_parameter_count):
     run_cases("gru_parameter_count", gru_parameter_count, cases)
 
 
-def check_steps_to_shrink(steps_to_shrink):
-    """``steps_to_shrink(b_z, fraction)`` -> the first number of steps back after which the gradient through the
+def check_update_gate_steps(update_gate_steps):
+    """``update_gate_steps(b_z, fraction)`` -> the first number of steps back after which the gradient through the
     state is at most ``fraction`` of its size, in a GRU whose update gate is sigmoid(b_z) everywhere."""
-    run_cases("steps_to_shrink", steps_to_shrink, _steps_to_shrink_cases())
+    run_cases("update_gate_steps", update_gate_steps, _update_gate_steps_cases())
 
 
 def check_cho_step_backward(student_step_backward):
@@ -60,7 +60,7 @@ def check_gru_step_backward(student_step_backward):
     _run_with_hints("gru_step_backward", student_step_backward, cases, variants, _STEP_HINTS)
 
 
-def _steps_to_shrink_cases():
+def _update_gate_steps_cases():
     """``((b_z, fraction), steps)`` pairs: the smallest k with sigmoid(b_z)^k <= fraction.
 
     Counted by repeated multiplication, and chosen so that no answer sits
