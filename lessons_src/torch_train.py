@@ -18,6 +18,7 @@ from .train import check_training_arguments
 from .validation import require_positive_int, require_type
 
 _TORCH_OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+BATCH_ORDERS = ("torch", "numpy")
 
 
 def evaluate_torch(model, sequences, vocab, batch_size=256):
@@ -35,7 +36,8 @@ def evaluate_torch(model, sequences, vocab, batch_size=256):
     return total / count
 
 
-def train_torch(model, train_sequences, val_sequences, vocab, *, epochs, batch_size=32, lr, optimizer="adam", max_norm=5.0, seed=0):
+def train_torch(model, train_sequences, val_sequences, vocab, *, epochs, batch_size=32, lr, optimizer="adam", max_norm=5.0, seed=0,
+                batch_order="torch"):
     """Train ``model`` in place with mini-batches and return its loss history.
 
     model: an ``nn.Module`` whose forward maps one-hot inputs (T, B, V) to
@@ -48,16 +50,28 @@ def train_torch(model, train_sequences, val_sequences, vocab, *, epochs, batch_s
     clipping), and then measures the validation loss. Padded positions never
     count (``CrossEntropyLoss(ignore_index=IGNORE_INDEX)``).
 
+    batch_order: ``"torch"`` shuffles with the ``DataLoader`` and a
+    ``torch.Generator``; ``"numpy"`` takes the batches in the order in which
+    ``train.train`` takes them with the same ``seed``, so that a module holding
+    a NumPy model's weights sees the same batches as that model.
+    Parameters with ``requires_grad=False`` are left as they are.
+
     Returns ``{"train_loss": [...], "val_loss": [...]}``, one entry per epoch:
     the mean loss over the real positions of the epoch's training batches, and
     ``evaluate_torch`` on ``val_sequences`` after the epoch.
     Raises ``FloatingPointError`` naming the epoch if a loss is NaN or infinite.
     """
-    _check_train_args(model, vocab, train_sequences, val_sequences, epochs, batch_size, lr, optimizer, max_norm)
+    _check_train_args(model, vocab, train_sequences, val_sequences, epochs, batch_size, lr, optimizer, max_norm,
+                      batch_order)
     train_set = SequenceDataset(train_sequences, vocab)
-    loader = DataLoader(train_set, batch_size=int(batch_size), shuffle=True, collate_fn=pad_collate,
-                        generator=torch.Generator().manual_seed(seed))
-    step = _TORCH_OPTIMIZERS[optimizer](model.parameters(), lr=lr)
+    if batch_order == "numpy":
+        loader = DataLoader(train_set, batch_sampler=_NumpyOrder(len(train_set), int(batch_size), seed),
+                            collate_fn=pad_collate)
+    else:
+        loader = DataLoader(train_set, batch_size=int(batch_size), shuffle=True, collate_fn=pad_collate,
+                            generator=torch.Generator().manual_seed(seed))
+    parameters = [parameter for parameter in model.parameters() if parameter.requires_grad]
+    step = _TORCH_OPTIMIZERS[optimizer](parameters, lr=lr)
     loss_function = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
     dtype = _dtype_of(model)
     history = {"train_loss": [], "val_loss": []}
@@ -72,7 +86,7 @@ def train_torch(model, train_sequences, val_sequences, vocab, *, epochs, batch_s
             step.zero_grad()
             loss.backward()
             if max_norm is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+                nn.utils.clip_grad_norm_(parameters, max_norm)
             step.step()
             real = int(lengths.sum())
             total += loss.item() * real
@@ -105,6 +119,20 @@ def torch_predictor(module):
     return model
 
 
+class _NumpyOrder:
+    """Batches of indices in the order of ``train.train``: each epoch, ``rng.permutation(size)`` cut into batches."""
+
+    def __init__(self, size, batch_size, seed):
+        self.size, self.batch_size, self.rng = size, batch_size, np.random.default_rng(seed)
+
+    def __iter__(self):
+        order = self.rng.permutation(self.size)
+        return iter([order[start:start + self.batch_size].tolist() for start in range(0, self.size, self.batch_size)])
+
+    def __len__(self):
+        return -(-self.size // self.batch_size)
+
+
 def _call(model, inputs, lengths):
     """``model(inputs)``, passing ``lengths`` when its forward takes them."""
     if "lengths" in inspect.signature(model.forward).parameters:
@@ -129,6 +157,14 @@ def _check_evaluate_args(model, sequences, vocab, batch_size):
     require_positive_int("batch_size", batch_size)
 
 
-def _check_train_args(model, vocab, train_sequences, val_sequences, epochs, batch_size, lr, optimizer, max_norm):
+def _check_train_args(model, vocab, train_sequences, val_sequences, epochs, batch_size, lr, optimizer, max_norm,
+                      batch_order):
     _check_model(model)
     check_training_arguments(vocab, train_sequences, val_sequences, epochs, batch_size, lr, optimizer, max_norm)
+    if not isinstance(batch_order, str):
+        raise TypeError(f"batch_order: expected 'torch' or 'numpy'; got {type(batch_order).__name__}")
+    if batch_order not in BATCH_ORDERS:
+        raise ValueError(f"batch_order: expected 'torch' or 'numpy'; got {batch_order!r}")
+    if not any(parameter.requires_grad for parameter in model.parameters()):
+        raise ValueError(f"model: expected at least one parameter to train; every parameter of "
+                         f"{type(model).__name__} has requires_grad=False")
