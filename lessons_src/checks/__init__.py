@@ -5,7 +5,8 @@ lessons_src and prints one line of success, or raises ``AssertionError``
 naming the case, the expected and the received value.
 """
 
-from .sequences import check_make_mask, check_one_hot_encode, check_shift_by_one, check_top_k_words
+from .sequences import (check_batch_shape, check_decode_batch, check_make_mask, check_time_major_ids,
+                        check_unknown_share)
 from .lstm import (check_cell_update, check_forget_gate_backward, check_lstm_parameter_count,
                    check_lstm_step, check_output_and_hidden)
 from .torch_lstm import check_gate_weights, check_gru_language_model, check_pad_collate

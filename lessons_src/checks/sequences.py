@@ -1,35 +1,79 @@
-"""Checks for the exercises of chapter 1, "Representing sequences"."""
+"""Checks for the exercises of chapter 1, "Representing sequences".
 
-from ..data import Vocabulary, make_batch, one_hot
-from ..language import generate_dataset
-from ._core import run_cases
+Every expected answer is computed here from the book's own functions
+(``make_batch``, ``Vocabulary``), never from a copy of the answer; each
+check recognises the usual mistakes and says what to look at.
+"""
 
+import numpy as np
 
-def check_one_hot_encode(one_hot_encode):
-    """``one_hot_encode(index, vocab_size)`` -> float vector of shape ``(vocab_size,)``."""
-    cases = [((index, size), one_hot(index, size)) for index, size in [(0, 4), (2, 4), (3, 4), (0, 1), (5, 6), (1, 10)]]
-    run_cases("one_hot_encode", one_hot_encode, cases)
+from ..data import Vocabulary, make_batch
+from ..language import counting_sequence
+from ._hints import run_cases_with_hints
 
-
-def check_shift_by_one(shift_by_one):
-    """``shift_by_one(tokens)`` -> ``(inputs, targets)``: all tokens but the last, all but the first."""
-    sequences = [
-        ["a", "b", "a", "EOS"],
-        ["a", "a", "b", "b", "a", "a", "EOS"],
-        ["a", "EOS"],
-        ["the", "cat", "sat", "EOS"],
-    ]
-    cases = [((sequence,), (sequence[:-1], sequence[1:])) for sequence in sequences]
-    run_cases("shift_by_one", shift_by_one, cases)
+_TOY_VOCAB = Vocabulary(["a", "b", "EOS"])
 
 
-def check_top_k_words(top_k_words):
-    """``top_k_words(sequences, k)`` -> the k most frequent words, ties by first appearance."""
-    toy = generate_dataset(num_sequences=20, seed=3)
-    tied = [["x", "y"], ["y", "x", "z"], ["z", "w"]]  # x, y, z twice each; w once
-    inputs = [(toy, 1), (toy, 2), (toy, 3), (toy, 10), (tied, 2), (tied, 3), (tied, 4)]
-    cases = [((sequences, k), Vocabulary.from_sequences(sequences, max_size=k).tokens[:-1]) for sequences, k in inputs]
-    run_cases("top_k_words", top_k_words, cases)
+def check_batch_shape(batch_shape):
+    """``batch_shape(counts, vocab_size)`` -> ``((T, B, V), real)``: what ``make_batch`` gives for those counts."""
+    cases = []
+    for counts, vocab_size in [((1, 3, 2), 4), ((5,), 4), ((2, 2), 4), ((1, 5, 1, 5), 4), ((4, 1), 10), ((3,) * 6, 7)]:
+        vocab = Vocabulary([f"w{k}" for k in range(vocab_size - 3)] + ["a", "b"]) if vocab_size != 4 else _TOY_VOCAB
+        inputs, _, mask = make_batch([counting_sequence(n) for n in counts], vocab)
+        cases.append(((counts, vocab_size), (inputs.shape, int(mask.sum()))))
+
+    def one_token_too_many(counts, vocab_size):
+        return (3 * max(counts) + 1, len(counts), vocab_size), sum(3 * n + 1 for n in counts)
+
+    def padding_counted(counts, vocab_size):
+        return (3 * max(counts), len(counts), vocab_size), 3 * max(counts) * len(counts)
+
+    def batch_first(counts, vocab_size):
+        return (len(counts), 3 * max(counts), vocab_size), 3 * sum(counts)
+
+    run_cases_with_hints("batch_shape", batch_shape, cases, [
+        (one_token_too_many, "a sentence of 3n + 1 tokens gives 3n input steps: its last token is only a target"),
+        (padding_counted, "the padded positions of the shorter sentences are not real: count 3n per sentence"),
+        (batch_first, "the batch is time-major: T comes first, then B"),
+    ])
+
+
+def check_unknown_share(unknown_share):
+    """``unknown_share(train_sequences, new_sequences, k)`` -> the share of new tokens a top-k vocabulary calls UNK."""
+    train = [["the", "cat", "sat", "EOS"], ["the", "dog", "sat", "EOS"], ["a", "cat", "ran", "EOS"]]
+    new = [["the", "cat", "ran", "EOS"], ["a", "bird", "sat", "on", "the", "mat", "EOS"]]
+    toy_train = [counting_sequence(n) for n in (1, 2, 3)]
+    toy_new = [counting_sequence(n) for n in (2, 4)] + [["a", "c", "EOS"]]
+    inputs = [(train, new, 1), (train, new, 2), (train, new, 4), (train, new, 100), (train, train, 3),
+              (toy_train, toy_new, 2), (toy_train, toy_new, 3)]
+
+    def share(vocab, sequences):
+        ids = np.concatenate([vocab.encode(sequence) for sequence in sequences])
+        return float(np.mean(ids == vocab.unk_index))
+
+    def right(train_sequences, new_sequences, k):
+        return share(Vocabulary.from_sequences(train_sequences, max_size=k), new_sequences)
+
+    def vocabulary_of_the_new_text(train_sequences, new_sequences, k):
+        return share(Vocabulary.from_sequences(new_sequences, max_size=k), new_sequences)
+
+    def sequences_not_tokens(train_sequences, new_sequences, k):
+        vocab = Vocabulary.from_sequences(train_sequences, max_size=k)
+        return float(np.mean([any(token not in vocab for token in sequence) for sequence in new_sequences]))
+
+    def distinct_words(train_sequences, new_sequences, k):
+        vocab = Vocabulary.from_sequences(train_sequences, max_size=k)
+        words = {token for sequence in new_sequences for token in sequence}
+        return len([word for word in words if word not in vocab]) / len(words)
+
+    cases = [(args, right(*args)) for args in inputs]
+    run_cases_with_hints("unknown_share", unknown_share, cases, [
+        (vocabulary_of_the_new_text, "build the vocabulary from the training sequences: the new text is what it "
+                                     "has not seen"),
+        (sequences_not_tokens, "count tokens, not sequences: each token of the new text weighs the same"),
+        (distinct_words, "count every token of the new text, repeated words as often as they occur, not the "
+                         "distinct words"),
+    ])
 
 
 def check_make_mask(make_mask):
@@ -40,4 +84,78 @@ def check_make_mask(make_mask):
         # make_batch turns a sequence of length + 1 tokens into `length` steps: its mask is the answer.
         _, _, mask = make_batch([["a"] * (length + 1) for length in lengths], vocab)
         cases.append(((lengths,), mask))
-    run_cases("make_mask", make_mask, cases)
+
+    def transposed(lengths):
+        return (np.arange(max(lengths))[:, None] < np.array(lengths)[None, :]).astype(float).T
+
+    def one_step_too_many(lengths):
+        return (np.arange(max(lengths))[:, None] <= np.array(lengths)[None, :]).astype(float)
+
+    run_cases_with_hints("make_mask", make_mask, cases, [
+        (transposed, "the mask is time-major, (T, B): one row per time step, one column per sequence"),
+        (one_step_too_many, "steps are counted from 0: sequence b is real at steps 0 to lengths[b] - 1"),
+    ])
+
+
+def check_decode_batch(decode_batch):
+    """``decode_batch(inputs, mask, vocab)`` -> the B lists of input tokens of a ``make_batch`` batch, no padding."""
+    vocab = Vocabulary(["a", "b", "EOS"])
+    batches = [[counting_sequence(1)], [counting_sequence(n) for n in (1, 3, 2)], [counting_sequence(2)] * 2,
+               [counting_sequence(4), ["a", "c", "b", "EOS"], counting_sequence(1)],
+               [["b", "a"], counting_sequence(2), ["EOS", "EOS", "a"]]]
+    cases = []
+    for batch in batches:
+        inputs, _, mask = make_batch(batch, vocab)
+        cases.append(((inputs, mask, vocab), [vocab.decode(vocab.encode(sequence[:-1])) for sequence in batch]))
+
+    def padding_kept(inputs, mask, vocab):
+        return [vocab.decode(column) for column in inputs.argmax(axis=-1).T]
+
+    def rows_read_as_sequences(inputs, mask, vocab):
+        return [vocab.decode(row) for row in inputs.argmax(axis=-1)]
+
+    def last_step_dropped(inputs, mask, vocab):
+        ids = inputs.argmax(axis=-1)
+        return [vocab.decode(ids[:int(length) - 1, b]) for b, length in enumerate(mask.sum(axis=0))]
+
+    run_cases_with_hints("decode_batch", decode_batch, cases, [
+        (padding_kept, "at a padded step the input is all zeros, and the argmax of zeros is 0, the id of 'a': "
+                       "cut each column where its mask ends"),
+        (rows_read_as_sequences, "inputs is time-major: sequence b is the column inputs[:, b], not a row"),
+        (last_step_dropped, "the mask of sequence b sums to its number of real steps: keep all of them"),
+    ])
+
+
+def check_time_major_ids(time_major_ids):
+    """``time_major_ids(sequences, vocab, pad=-1)`` -> ``(L, B)`` ids, column b = sequence b, then ``pad``."""
+    vocab = Vocabulary(["a", "b", "EOS"])
+    batches = [[counting_sequence(1), counting_sequence(2)], [counting_sequence(n) for n in (3, 1, 2)],
+               [counting_sequence(2)], [counting_sequence(1)] * 3, [["a", "z", "EOS"], counting_sequence(2)]]
+    inputs = [(batch, vocab) for batch in batches] + [(batches[1], vocab, -7)]
+
+    def rows(sequences, vocab, pad):
+        length = max(len(sequence) for sequence in sequences)
+        return np.array([np.concatenate([vocab.encode(s), np.full(length - len(s), pad)]) for s in sequences])
+
+    def right(sequences, vocab, pad=-1):
+        ids = np.full((max(len(s) for s in sequences), len(sequences)), pad, dtype=np.int64)
+        for b, sequence in enumerate(sequences):
+            ids[:len(sequence), b] = vocab.encode(sequence)
+        return ids
+
+    def reshaped(sequences, vocab, pad=-1):
+        return rows(sequences, vocab, pad).reshape(-1, len(sequences))
+
+    def batch_first(sequences, vocab, pad=-1):
+        return rows(sequences, vocab, pad)
+
+    def padded_with_zeros(sequences, vocab, pad=-1):
+        return rows(sequences, vocab, 0).T
+
+    cases = [(args, right(*args)) for args in inputs]
+    run_cases_with_hints("time_major_ids", time_major_ids, cases, [
+        (reshaped, "the shape is right but the ids are in the wrong places: reshape(L, B) cuts the B rows, read one "
+                   "after the other, into L pieces; it does not turn rows into columns. Swap the axes with .T"),
+        (batch_first, "time first: the result is (L, B), one column per sequence"),
+        (padded_with_zeros, "pad with `pad` (-1 by default): 0 is the id of a word, so padding would pass for 'a'"),
+    ])
