@@ -1,5 +1,6 @@
-"""How long one training step takes: the NumPy LSTM and GRU against their PyTorch twins."""
+"""How long one training step takes: the NumPy LSTM and GRU against their PyTorch twins, packed batches against padded."""
 
+import inspect
 import timeit
 
 import numpy as np
@@ -10,6 +11,7 @@ from .data import one_hot
 from .functional import cross_entropy
 from .gru import gru_backward, gru_forward, init_gru
 from .lstm import init_lstm, lstm_backward, lstm_forward
+from .torch_data import IGNORE_INDEX
 from .torch_gru import gru_to_torch
 from .torch_lstm import lstm_to_torch
 from .validation import require_positive_int
@@ -73,6 +75,31 @@ def time_model_step(model, batch_size, hidden_size, steps, vocab_size, number, r
     return times
 
 
+def time_packing(module, batches, repeats=5):
+    """Seconds per training step of ``module`` on ``batches``, with the batch packed and without.
+
+    module: a language model whose forward takes ``lengths`` (``LSTMLanguageModel``).
+    batches: a list of ``(inputs (T, B, V), targets (T, B), lengths (B,))``
+    from ``pad_collate``. A step is the forward pass (packed: with the
+    lengths), the cross-entropy over real positions and the backward pass.
+    Each time is the best over ``repeats`` passes over all the batches.
+
+    Returns ``{"padded": s, "packed": s}``, seconds per batch.
+    """
+    _check_packing_args(module, batches, repeats)
+    dtype = next(module.parameters()).dtype
+    loss_function = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
+    batches = [(inputs.to(dtype), targets.flatten(), lengths) for inputs, targets, lengths in batches]
+
+    def epoch(packed):
+        for inputs, targets, lengths in batches:
+            module.zero_grad()
+            logits = module(inputs, lengths=lengths) if packed else module(inputs)
+            loss_function(logits.flatten(0, 1), targets).backward()
+
+    return {kind: _best_time(lambda: epoch(kind == "packed"), 1, repeats) / len(batches) for kind in ("padded", "packed")}
+
+
 def _best_time(step, number, repeats):
     timeit.timeit(step, number=number)  # warm up: the first steps of a process are slower
     return min(timeit.timeit(step, number=number) for _ in range(repeats)) / number
@@ -81,6 +108,18 @@ def _best_time(step, number, repeats):
 def _check_sizes(**sizes):
     for name, value in sizes.items():
         require_positive_int(name, value)
+
+
+def _check_packing_args(module, batches, repeats):
+    if not isinstance(module, nn.Module) or "lengths" not in inspect.signature(module.forward).parameters:
+        raise TypeError(f"module: expected a language model whose forward takes lengths (LSTMLanguageModel); "
+                        f"got {type(module).__name__}")
+    if not isinstance(batches, list):
+        raise TypeError(f"batches: expected a list of (inputs, targets, lengths) from pad_collate; "
+                        f"got {type(batches).__name__}")
+    if not batches or any(not isinstance(batch, tuple) or len(batch) != 3 for batch in batches):
+        raise ValueError(f"batches: expected a non-empty list of (inputs, targets, lengths); got {batches!r:.80}")
+    require_positive_int("repeats", repeats)
 
 
 def _check_model(model):

@@ -6,19 +6,18 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from lessons_src.checks import check_gate_weights, check_gru_language_model, check_pad_collate
 from lessons_src.data import Vocabulary, make_batch, split_dataset
 from lessons_src.functional import cross_entropy
 from lessons_src.generate import complete, completion_accuracy
 from lessons_src.generate import numpy_predictor
 from lessons_src.language import generate_dataset
 from lessons_src.lstm import PARAMETER_NAMES, init_lstm, lstm_backward, lstm_forward
-from lessons_src.timing import time_training_step
+from lessons_src.timing import time_packing, time_training_step
 from lessons_src.torch_data import IGNORE_INDEX, SequenceDataset, pad_collate
 from lessons_src.torch_lstm import lstm_from_torch, lstm_grads_from_torch, lstm_to_torch
 from lessons_src.torch_models import LSTMLanguageModel
 from lessons_src.torch_train import evaluate_torch, torch_predictor, train_torch
-from lessons_src.train import evaluate
+from lessons_src.train import evaluate, train
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -187,6 +186,26 @@ def test_train_torch_trains_any_module_with_the_same_interface():
     assert history["val_loss"][-1] < history["val_loss"][0]
 
 
+@pytest.mark.parametrize("optimizer, lr", [("adam", 0.01), ("sgd", 0.5)])
+def test_in_numpy_batch_order_a_twin_with_one_bias_trains_like_the_numpy_lstm(optimizer, lr):
+    """Same weights, one bias (the second frozen at zero), the same batches: the same history to rounding."""
+    train_sequences, val_sequences, _ = split_dataset(generate_dataset(96, seed=6))
+    vocab = Vocabulary.from_sequences(train_sequences)
+    params = init_lstm(len(vocab), 5, seed=2)
+    twin = lstm_to_torch(params)
+    twin.lstm.bias_hh_l0.requires_grad_(False)
+    settings = dict(epochs=4, batch_size=16, lr=lr, optimizer=optimizer, max_norm=5.0, seed=3)
+    expected = train(lstm_forward, lstm_backward, params, train_sequences, val_sequences, vocab, **settings)
+    received = train_torch(twin, train_sequences, val_sequences, vocab, batch_order="numpy", **settings)
+    for key in ("train_loss", "val_loss"):
+        assert np.max(np.abs(np.array(received[key]) - expected[key])) < 1e-10, key
+    assert torch.all(twin.lstm.bias_hh_l0 == 0)                      # the frozen parameter did not move
+    assert np.max(np.abs(lstm_from_torch(twin)["W_hf"] - params["W_hf"])) < 1e-10   # ... the others did, alike
+    in_torch_order = train_torch(lstm_to_torch(init_lstm(len(vocab), 5, seed=2)), train_sequences, val_sequences, vocab,
+                                 **settings)
+    assert in_torch_order["train_loss"] != received["train_loss"]     # another order, another run
+
+
 def test_a_nan_loss_stops_training_naming_the_epoch():
     train, val, _ = split_dataset(generate_dataset(32, seed=3))
     vocab = Vocabulary.from_sequences(train)
@@ -293,82 +312,29 @@ def test_train_torch_rejects_bad_arguments():
         train_torch(model, train, val, ["a", "b"], epochs=1, lr=0.1)
     with pytest.raises(TypeError, match="model: expected a torch.nn.Module"):
         train_torch(lstm_forward, train, val, vocab, epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match="batch_order: expected 'torch' or 'numpy'; got int"):
+        train_torch(model, train, val, vocab, epochs=1, lr=0.1, batch_order=0)
+    with pytest.raises(ValueError, match="batch_order: expected 'torch' or 'numpy'; got 'random'"):
+        train_torch(model, train, val, vocab, epochs=1, lr=0.1, batch_order="random")
+    frozen = LSTMLanguageModel(len(vocab), 3).requires_grad_(False)
+    with pytest.raises(ValueError, match="model: expected at least one parameter to train"):
+        train_torch(frozen, train, val, vocab, epochs=1, lr=0.1)
     with pytest.raises(ValueError, match="sequences\\[0\\]: expected at least 2 tokens"):
         SequenceDataset([["EOS"]], vocab)
     with pytest.raises(ValueError, match="inputs: expected a NumPy array of shape \\(T, B, V\\); got shape \\(3, 4\\)"):
         torch_predictor(model)(np.zeros((3, 4)))
 
 
-# The checks of chapter 4's exercises: right answers pass, typical wrong ones fail, unfinished ones stop.
-
-def right_gate_weights(module, gate):
-    H, k = module.lstm.hidden_size, "ifgo".index(gate)
-    rows = slice(k * H, (k + 1) * H)
-    lstm = module.lstm
-    return tuple(t[rows].detach().double().numpy()
-                 for t in (lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0 + lstm.bias_hh_l0))
-
-
-def gate_weights_without_bias_hh(module, gate):
-    W_x, W_h, _ = right_gate_weights(module, gate)
-    H, k = module.lstm.hidden_size, "ifgo".index(gate)
-    return W_x, W_h, module.lstm.bias_ih_l0[k * H:(k + 1) * H].detach().double().numpy()
-
-
-def gate_weights_in_keras_order(module, gate):
-    return right_gate_weights(module, "ifog"["ifgo".index(gate)])
-
-
-def collate_padding_targets_with_zero(items):
-    inputs, targets, lengths = pad_collate(items)
-    return inputs, targets.clamp(min=0), lengths
-
-
-def collate_batch_first(items):
-    inputs, targets, lengths = pad_collate(items)
-    return inputs.transpose(0, 1), targets.transpose(0, 1), lengths
-
-
-class GRULanguageModel(nn.Module):
-    def __init__(self, vocab_size, hidden_size):
-        super().__init__()
-        self.gru = nn.GRU(vocab_size, hidden_size)
-        self.output = nn.Linear(hidden_size, vocab_size)
-
-    def forward(self, inputs):
-        return self.output(self.gru(inputs)[0])
-
-
-class GRUWithSoftmax(GRULanguageModel):
-    def forward(self, inputs):
-        return torch.softmax(super().forward(inputs), dim=-1)
-
-
-class GRUWithoutOutputBias(GRULanguageModel):
-    def __init__(self, vocab_size, hidden_size):
-        super().__init__(vocab_size, hidden_size)
-        self.output = nn.Linear(hidden_size, vocab_size, bias=False)
-
-
-class TwoLayerGRU(GRULanguageModel):
-    def __init__(self, vocab_size, hidden_size):
-        super().__init__(vocab_size, hidden_size)
-        self.gru = nn.GRU(vocab_size, hidden_size, num_layers=2)
-
-
-def not_done(*args):
-    raise NotImplementedError()
-
-
-class NotDone(nn.Module):
-    def __init__(self, vocab_size, hidden_size):
-        raise NotImplementedError()
-
-
-@pytest.mark.parametrize("check, right, wrongs, unfinished", [
-    (check_pad_collate, pad_collate, [collate_padding_targets_with_zero, collate_batch_first], not_done),
-    (check_gate_weights, right_gate_weights, [gate_weights_without_bias_hh, gate_weights_in_keras_order], not_done),
-    (check_gru_language_model, GRULanguageModel, [GRUWithSoftmax, GRUWithoutOutputBias, TwoLayerGRU], NotDone),
-])
-def test_checks_accept_right_answers_and_reject_typical_wrong_ones(check, right, wrongs, unfinished, grade):
-    grade(check, right, wrongs, unfinished)
+def test_the_packing_timer_times_both_ways_and_changes_no_parameter():
+    model = LSTMLanguageModel(len(VOCAB), 3).double()
+    before = [parameter.detach().clone() for parameter in model.parameters()]
+    batches = [pad_collate([SequenceDataset(SEQUENCES, VOCAB)[k] for k in range(3)])]
+    times = time_packing(model, batches, repeats=1)
+    assert set(times) == {"padded", "packed"} and all(seconds > 0 for seconds in times.values())
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    with pytest.raises(TypeError, match="module: expected a language model whose forward takes lengths"):
+        time_packing(TinyRNN(len(VOCAB), 3), batches)
+    with pytest.raises(ValueError, match="batches: expected a non-empty list"):
+        time_packing(model, [])
+    with pytest.raises(ValueError, match="repeats"):
+        time_packing(model, batches, repeats=0)
