@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pad_sequence
 
-from lessons_src.checks import (check_last_states, check_pad_collate, check_set_forget_bias,
+from lessons_src.checks import (check_collate, check_last_states, check_set_forget_bias,
                                 check_stacked_lstm_parameter_count)
 from lessons_src.torch_data import IGNORE_INDEX
 
@@ -41,7 +41,7 @@ RIGHT = [
     (check_set_forget_bias, FORGET.format("        half = value / 2\n        module.lstm.bias_ih_l0[H:2 * H] = half\n"
                                           "        module.lstm.bias_hh_l0[H:2 * H] = half"),
      "set_forget_bias: 4 of 4 cases correct"),
-    (check_pad_collate, COLLATE.format("IGNORE_INDEX"), "collate: 4 of 4 cases correct"),
+    (check_collate, COLLATE.format("IGNORE_INDEX"), "collate: 4 of 4 cases correct"),
     (check_last_states, LAST.format("outputs[lengths - 1, torch.arange(outputs.shape[1])]"),
      "last_states: 5 of 5 cases correct"),
     (check_last_states, LAST.format("torch.stack([outputs[n - 1, b] for b, n in enumerate(lengths)]).numpy()"),
@@ -76,16 +76,16 @@ WRONG = [
                                           "        bias[H:2 * H] = value - module.lstm.bias_hh_l0[H:2 * H]\n"
                                           "    module.lstm.bias_ih_l0 = torch.nn.Parameter(bias, requires_grad=False)"),
      r"set_forget_bias\(.*in place"),
-    (check_pad_collate, COLLATE.format("0"), r"collate\(\[\(tensor.*IGNORE_INDEX\) would count them"),
-    (check_pad_collate, "def collate(items):\n    inputs = pad_sequence([x for x, _ in items], batch_first=True)\n"
+    (check_collate, COLLATE.format("0"), r"collate\(\[\(tensor.*IGNORE_INDEX\) would count them"),
+    (check_collate, "def collate(items):\n    inputs = pad_sequence([x for x, _ in items], batch_first=True)\n"
                         "    targets = pad_sequence([y for _, y in items], batch_first=True, padding_value=IGNORE_INDEX)\n"
                         "    return inputs, targets, torch.tensor([len(y) for _, y in items])\n",
      r"collate\(.*time first"),
-    (check_pad_collate, "def collate(items):\n    inputs = pad_sequence([x for x, _ in items])\n"
+    (check_collate, "def collate(items):\n    inputs = pad_sequence([x for x, _ in items])\n"
                         "    targets = pad_sequence([y for _, y in items], padding_value=IGNORE_INDEX)\n"
                         "    return inputs, targets, torch.full((len(items),), inputs.shape[0])\n",
      r"collate\(.*before padding"),
-    (check_pad_collate, "def collate(items):\n    return [x for x, _ in items]\n", r"collate\(.*expected a tuple"),
+    (check_collate, "def collate(items):\n    return [x for x, _ in items]\n", r"collate\(.*expected a tuple"),
     (check_last_states, LAST.format("outputs[-1]"), r"last_states\(tensor.*run on over padding"),
     (check_last_states, LAST.format("outputs[lengths - 1]"), r"last_states\(.*pair each length with its own column"),
     (check_last_states, LAST.format("outputs[lengths - 2, torch.arange(outputs.shape[1])]"),
@@ -99,7 +99,7 @@ def test_typical_wrong_answers_are_rejected_naming_the_case_and_the_mistake(chec
         check(student(source))
 
 
-@pytest.mark.parametrize("check", [check_stacked_lstm_parameter_count, check_set_forget_bias, check_pad_collate,
+@pytest.mark.parametrize("check", [check_stacked_lstm_parameter_count, check_set_forget_bias, check_collate,
                                    check_last_states])
 def test_an_unfinished_exercise_raises_not_implemented_error(check):
     with pytest.raises(NotImplementedError):

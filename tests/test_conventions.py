@@ -282,7 +282,7 @@ TABLE = {
                                                    "check_fixed_backward"],
                                   "lstm": ["check_cell_update", "check_output_and_hidden", "check_lstm_step",
                                            "check_forget_gate_backward", "check_lstm_parameter_count"],
-                                  "torch_lstm": ["check_stacked_lstm_parameter_count", "check_set_forget_bias", "check_pad_collate",
+                                  "torch_lstm": ["check_stacked_lstm_parameter_count", "check_set_forget_bias", "check_collate",
                                                  "check_last_states"],
                                   "counting": ["check_steps_to_shrink", "check_accuracy_by_n", "check_readout_score",
                                                "check_rnn_gradient_norms"],

@@ -127,7 +127,7 @@ def _without_biases(parameters):
     return {name: array for name, array in parameters.items() if not name.startswith("lstm.bias_")}
 
 
-def check_pad_collate(student_collate):
+def check_collate(student_collate):
     """``collate(items)`` -> ``(inputs (T, B, V) float32, targets (T, B) int64 with IGNORE_INDEX, lengths (B,))``."""
     import torch
     from torch.nn.utils.rnn import pad_sequence
