@@ -3,6 +3,8 @@
 Every answer is written as a student writes it: source code run as a notebook cell (``__name__ == "__main__"``).
 """
 
+import itertools
+import linecache
 import textwrap
 
 import numpy as np
@@ -13,11 +15,20 @@ from lessons_src.checks import (check_batch_shape, check_decode_batch, check_mak
 from lessons_src.data import Vocabulary
 
 
+_CELLS = itertools.count()
+
+
 def student(source, **names):
-    """The one function that ``source`` defines, run as a notebook cell with ``names`` (and np) as globals."""
+    """The one function that ``source`` defines, run as a notebook cell with ``names`` (and np) as globals.
+
+    Like IPython, it puts the cell's source into ``linecache``, where ``inspect.getsource`` finds it.
+    """
     namespace = {"__name__": "__main__", "np": np, "Vocabulary": Vocabulary, **names}
     before = set(namespace)
-    exec(compile(textwrap.dedent(source), "<answer cell>", "exec"), namespace)
+    source = textwrap.dedent(source)
+    filename = f"<answer cell {next(_CELLS)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)
     (name,) = set(namespace) - before - {"__builtins__"}
     return namespace[name]
 
@@ -110,6 +121,25 @@ def test_typical_wrong_answers_are_rejected_naming_the_case_and_the_mistake(chec
                  "time_major_ids": "sequences, vocab, pad=-1"}[name]
     with pytest.raises(AssertionError, match=message):
         check(student(f"def {name}({arguments}):\n    {body}\n".replace("\n            ", "\n    ")))
+
+
+@pytest.mark.parametrize("body, kind", [
+    ("mask = np.zeros((max(lengths), len(lengths)))\n    for b, n in enumerate(lengths):\n"
+     "        mask[:n, b] = 1.0\n    return mask", "for"),
+    ("return np.array([[float(t < n) for n in lengths] for t in range(max(lengths))])", "a list comprehension"),
+])
+def test_make_mask_refuses_a_python_loop(body, kind):
+    with pytest.raises(AssertionError, match=rf"make_mask uses a Python loop \({kind}\).*np.arange"):
+        check_make_mask(student(f"def make_mask(lengths):\n    {body}\n"))
+
+
+def test_make_mask_without_its_source_is_graded_by_its_cases(capsys):
+    namespace = {"__name__": "__main__", "np": np}
+    exec(compile("def make_mask(lengths):\n    mask = np.zeros((max(lengths), len(lengths)))\n"
+                 "    for b, n in enumerate(lengths):\n        mask[:n, b] = 1.0\n    return mask\n",
+                 "<no source>", "exec"), namespace)
+    check_make_mask(namespace["make_mask"])
+    assert capsys.readouterr().out.strip() == "make_mask: 5 of 5 cases correct"
 
 
 @pytest.mark.parametrize("check", list(RIGHT))

@@ -5,10 +5,15 @@ Every expected answer is computed here from the book's own functions
 check recognises the usual mistakes and says what to look at.
 """
 
+import ast
+import inspect
+import textwrap
+
 import numpy as np
 
 from ..data import Vocabulary, make_batch
 from ..language import counting_sequence
+from ._core import require_student_function
 from ._hints import run_cases_with_hints
 
 _TOY_VOCAB = Vocabulary(["a", "b", "EOS"])
@@ -91,10 +96,31 @@ def check_make_mask(make_mask):
     def one_step_too_many(lengths):
         return (np.arange(max(lengths))[:, None] <= np.array(lengths)[None, :]).astype(float)
 
+    require_student_function("make_mask", make_mask)
+    loops = _python_loops(make_mask)
+    if loops:
+        raise AssertionError(f"make_mask uses a Python loop ({', '.join(loops)}); the exercise asks for none. "
+                             "Hint: compare the column of steps np.arange(T)[:, None] with the row of lengths")
     run_cases_with_hints("make_mask", make_mask, cases, [
         (transposed, "the mask is time-major, (T, B): one row per time step, one column per sequence"),
         (one_step_too_many, "steps are counted from 0: sequence b is real at steps 0 to lengths[b] - 1"),
     ])
+
+
+_LOOPS = {ast.For: "for", ast.AsyncFor: "for", ast.While: "while", ast.ListComp: "a list comprehension",
+          ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator"}
+
+
+def _python_loops(function):
+    """The kinds of Python loop in ``function``'s source (``[]`` when there is none or the source is unknown).
+
+    A notebook's cells are in ``linecache``, so ``inspect`` finds the source of a function defined in a notebook.
+    """
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return []
+    return sorted({kind for node in ast.walk(tree) for loop, kind in _LOOPS.items() if isinstance(node, loop)})
 
 
 def check_decode_batch(decode_batch):
