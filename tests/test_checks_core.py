@@ -155,7 +155,7 @@ def test_every_check_refuses_what_the_notebook_did_not_define_without_using_it(n
 
 def test_the_namesakes_are_found():
     assert library_namesake("check_accuracy_by_n") is lessons_src.counting.accuracy_by_n
-    assert library_namesake("check_gru_language_model").__name__ == "GRULanguageModel"
+    assert library_namesake("check_lstm_language_model").__name__ == "LSTMLanguageModel"  # a class too
 
 
 # The guard (_guard): a failed non-exercise cell stops every later check.
