@@ -11,7 +11,10 @@ more than "values differ":
   known mistake returns; when the student's wrong part equals that mistake's,
   the hint is added;
 - ``locate(function, args) -> str``: anything else the check can find out,
-  for example the first time step at which the answer goes wrong.
+  for example the first time step at which the answer goes wrong;
+- ``call(function, *args) -> value``: what is compared when it is not simply
+  the return value (for example the effect on a module changed in place); the
+  mistakes are called through it too.
 """
 
 import copy
@@ -22,13 +25,15 @@ from ..validation import require_function, require_type
 from ._core import _difference, _short, call_student, require_student_function
 
 
-def run_cases_with_hints(name, function, cases, mistakes=(), parts=None, locate=None, rtol=1e-7, atol=1e-9):
+def run_cases_with_hints(name, function, cases, mistakes=(), parts=None, locate=None, rtol=1e-7, atol=1e-9,
+                         call=None):
     """Check ``function`` on ``cases`` (``(args, expected)`` pairs); print one line of success or raise AssertionError."""
-    _check_hints_args(name, cases, mistakes, parts, locate)
+    _check_hints_args(name, cases, mistakes, parts, locate, call)
+    call = call or (lambda answer, *args: answer(*args))
     require_student_function(name, function)
     for args, expected in cases:
         call_text = f"{name}({', '.join(_short(arg, 60) for arg in args)})"
-        received = call_student(call_text, function, *copy.deepcopy(args))
+        received = call_student(call_text, call, function, *copy.deepcopy(args))
         with np.errstate(all="ignore"):                # an inf or nan in the answer is reported, not warned about
             problem = wrong_part(received, expected, parts, rtol, atol)
         if problem is None:
@@ -40,7 +45,8 @@ def run_cases_with_hints(name, function, cases, mistakes=(), parts=None, locate=
             where = locate(function, args)
             message += f"; {where}" if where else ""
         with np.errstate(all="ignore"):
-            hints = [hint for hint, wrong in mistakes if _same_mistake(wrong, args, received, part, parts, rtol, atol)]
+            hints = [hint for hint, wrong in mistakes
+                     if _same_mistake(lambda *a, wrong=wrong: call(wrong, *a), args, received, part, parts, rtol, atol)]
         if hints:
             message += ". Hint: " + " Or: ".join(hints)
         raise AssertionError(message)
@@ -92,7 +98,7 @@ class Named(dict):
         return self.name
 
 
-def _check_hints_args(name, cases, mistakes, parts, locate):
+def _check_hints_args(name, cases, mistakes, parts, locate, call):
     require_type("name", name, str, "the exercise's function name (a string)")
     if not isinstance(cases, list) or not cases or any(not isinstance(c, tuple) or len(c) != 2 for c in cases):
         raise ValueError(f"cases: expected a non-empty list of (args, expected) pairs; got {cases!r:.80}")
@@ -103,3 +109,5 @@ def _check_hints_args(name, cases, mistakes, parts, locate):
         require_function("parts", parts, "a function answer -> {part name: value}")
     if locate is not None:
         require_function("locate", locate, "a function (function, args) -> a sentence")
+    if call is not None:
+        require_function("call", call, "a function call(function, *args) -> the value compared")

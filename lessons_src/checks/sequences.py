@@ -37,9 +37,9 @@ def check_batch_shape(batch_shape):
         return (len(counts), 3 * max(counts), vocab_size), 3 * sum(counts)
 
     run_cases_with_hints("batch_shape", batch_shape, cases, [
-        (one_token_too_many, "a sentence of 3n + 1 tokens gives 3n input steps: its last token is only a target"),
-        (padding_counted, "the padded positions of the shorter sentences are not real: count 3n per sentence"),
-        (batch_first, "the batch is time-major: T comes first, then B"),
+        ("a sentence of 3n + 1 tokens gives 3n input steps: its last token is only a target", one_token_too_many),
+        ("the padded positions of the shorter sentences are not real: count 3n per sentence", padding_counted),
+        ("the batch is time-major: T comes first, then B", batch_first),
     ])
 
 
@@ -73,11 +73,11 @@ def check_unknown_share(unknown_share):
 
     cases = [(args, right(*args)) for args in inputs]
     run_cases_with_hints("unknown_share", unknown_share, cases, [
-        (vocabulary_of_the_new_text, "build the vocabulary from the training sequences: the new text is what it "
-                                     "has not seen"),
-        (sequences_not_tokens, "count tokens, not sequences: each token of the new text weighs the same"),
-        (distinct_words, "count every token of the new text, repeated words as often as they occur, not the "
-                         "distinct words"),
+        ("build the vocabulary from the training sequences: the new text is what it "
+         "has not seen", vocabulary_of_the_new_text),
+        ("count tokens, not sequences: each token of the new text weighs the same", sequences_not_tokens),
+        ("count every token of the new text, repeated words as often as they occur, not the "
+         "distinct words", distinct_words),
     ])
 
 
@@ -102,8 +102,8 @@ def check_make_mask(make_mask):
         raise AssertionError(f"make_mask uses a Python loop ({', '.join(loops)}); the exercise asks for none. "
                              "Hint: compare the column of steps np.arange(T)[:, None] with the row of lengths")
     run_cases_with_hints("make_mask", make_mask, cases, [
-        (transposed, "the mask is time-major, (T, B): one row per time step, one column per sequence"),
-        (one_step_too_many, "steps are counted from 0: sequence b is real at steps 0 to lengths[b] - 1"),
+        ("the mask is time-major, (T, B): one row per time step, one column per sequence", transposed),
+        ("steps are counted from 0: sequence b is real at steps 0 to lengths[b] - 1", one_step_too_many),
     ])
 
 
@@ -145,10 +145,10 @@ def check_decode_batch(decode_batch):
         return [vocab.decode(ids[:int(length) - 1, b]) for b, length in enumerate(mask.sum(axis=0))]
 
     run_cases_with_hints("decode_batch", decode_batch, cases, [
-        (padding_kept, "at a padded step the input is all zeros, and the argmax of zeros is 0, the id of 'a': "
-                       "cut each column where its mask ends"),
-        (rows_read_as_sequences, "inputs is time-major: sequence b is the column inputs[:, b], not a row"),
-        (last_step_dropped, "the mask of sequence b sums to its number of real steps: keep all of them"),
+        ("at a padded step the input is all zeros, and the argmax of zeros is 0, the id of 'a': "
+         "cut each column where its mask ends", padding_kept),
+        ("inputs is time-major: sequence b is the column inputs[:, b], not a row", rows_read_as_sequences),
+        ("the mask of sequence b sums to its number of real steps: keep all of them", last_step_dropped),
     ])
 
 
@@ -180,8 +180,8 @@ def check_time_major_ids(time_major_ids):
 
     cases = [(args, right(*args)) for args in inputs]
     run_cases_with_hints("time_major_ids", time_major_ids, cases, [
-        (reshaped, "the shape is right but the ids are in the wrong places: reshape(L, B) cuts the B rows, read one "
-                   "after the other, into L pieces; it does not turn rows into columns. Swap the axes with .T"),
-        (batch_first, "time first: the result is (L, B), one column per sequence"),
-        (padded_with_zeros, "pad with `pad` (-1 by default): 0 is the id of a word, so padding would pass for 'a'"),
+        ("the shape is right but the ids are in the wrong places: reshape(L, B) cuts the B rows, read one "
+         "after the other, into L pieces; it does not turn rows into columns. Swap the axes with .T", reshaped),
+        ("time first: the result is (L, B), one column per sequence", batch_first),
+        ("pad with `pad` (-1 by default): 0 is the id of a word, so padding would pass for 'a'", padded_with_zeros),
     ])

@@ -45,12 +45,12 @@ def check_stacked_lstm_parameter_count(stacked_lstm_parameter_count):
         return 3 * (layer(V, H) + (L - 1) * layer(H, H)) // 4 + H * V + V
 
     run_cases_with_hints("stacked_lstm_parameter_count", stacked_lstm_parameter_count, cases, [
-        (one_bias, "nn.LSTM keeps two bias vectors per layer, bias_ih and bias_hh, each of 4H numbers"),
-        (every_layer_reads_the_words, "only the first layer reads the one-hot words (V inputs); every layer above "
-                                      "reads the hidden state of the layer below (H inputs)"),
-        (no_output_layer, "the model ends with nn.Linear(H, V): its weight (V x H) and its bias (V) count too"),
-        (output_layer_per_layer, "there is one output layer, on top of the last LSTM layer"),
-        (three_gates, "an LSTM layer has four blocks of rows (i, f, g, o), not three"),
+        ("nn.LSTM keeps two bias vectors per layer, bias_ih and bias_hh, each of 4H numbers", one_bias),
+        ("only the first layer reads the one-hot words (V inputs); every layer above "
+         "reads the hidden state of the layer below (H inputs)", every_layer_reads_the_words),
+        ("the model ends with nn.Linear(H, V): its weight (V x H) and its bias (V) count too", no_output_layer),
+        ("there is one output layer, on top of the last LSTM layer", output_layer_per_layer),
+        ("an LSTM layer has four blocks of rows (i, f, g, o), not three", three_gates),
     ])
 
 
@@ -113,13 +113,13 @@ def check_set_forget_bias(set_forget_bias):
         module.lstm.bias_ih_l0 = torch.nn.Parameter(bias, requires_grad=False)
 
     run_cases_with_hints("set_forget_bias", set_forget_bias, cases, [
-        (rows(0), "PyTorch stacks the gates in the order i, f, g, o: the forget gate is rows H to 2H, not 0 to H"),
-        (rows(2), "PyTorch stacks the gates in the order i, f, g, o: the forget gate is the second block, rows H to 2H"),
-        (both_biases, "the gate adds both biases, so with value in each it gets 2 * value: set bias_ih_l0's rows to "
-                      "value and bias_hh_l0's to 0"),
-        (one_bias_only, "the gate adds bias_hh_l0 too, and PyTorch drew it at random: set its forget rows to 0"),
-        (new_parameter, "change the existing parameters' values in place (inside torch.no_grad()), so that they stay "
-                        "the module's trainable parameters"),
+        ("PyTorch stacks the gates in the order i, f, g, o: the forget gate is rows H to 2H, not 0 to H", rows(0)),
+        ("PyTorch stacks the gates in the order i, f, g, o: the forget gate is the second block, rows H to 2H", rows(2)),
+        ("the gate adds both biases, so with value in each it gets 2 * value: set bias_ih_l0's rows to "
+         "value and bias_hh_l0's to 0", both_biases),
+        ("the gate adds bias_hh_l0 too, and PyTorch drew it at random: set its forget rows to 0", one_bias_only),
+        ("change the existing parameters' values in place (inside torch.no_grad()), so that they stay "
+         "the module's trainable parameters", new_parameter),
     ], rtol=1e-6, atol=1e-6, call=effect)
 
 
@@ -166,11 +166,11 @@ def check_collate(student_collate):
         return inputs, targets, torch.full((len(items),), inputs.shape[0], dtype=torch.int64)
 
     run_cases_with_hints("collate", student_collate, cases, [
-        (targets_padded_with(0), "the padded targets are 0, the id of 'a': nn.CrossEntropyLoss(ignore_index="
-                                 "IGNORE_INDEX) would count them as real targets. Pad the targets with IGNORE_INDEX"),
-        (targets_padded_with(IGNORE_INDEX, batch_first=True), "the model reads time first: pad to (T, B, ...), "
-                                                              "not (B, T, ...)"),
-        (lengths_of_the_padded_batch, "lengths are each sequence's own number of steps, before padding"),
+        ("the padded targets are 0, the id of 'a': nn.CrossEntropyLoss(ignore_index="
+         "IGNORE_INDEX) would count them as real targets. Pad the targets with IGNORE_INDEX", targets_padded_with(0)),
+        ("the model reads time first: pad to (T, B, ...), "
+         "not (B, T, ...)", targets_padded_with(IGNORE_INDEX, batch_first=True)),
+        ("lengths are each sequence's own number of steps, before padding", lengths_of_the_padded_batch),
     ], call=as_arrays)
 
 
@@ -210,10 +210,10 @@ def check_last_states(last_states):
         return outputs[lengths - 1]
 
     run_cases_with_hints("last_states", last_states, cases, [
-        (last_padded_step, "outputs[-1] is the state after the last step of the batch; for a shorter sequence the "
-                           "LSTM has run on over padding by then. Take step lengths[b] - 1 of sequence b"),
-        (one_step_late, "steps count from 0: the last real step of sequence b is lengths[b] - 1"),
-        (one_step_early, "steps count from 0: the last real step of sequence b is lengths[b] - 1, not lengths[b] - 2"),
-        (every_sequence_at_every_length, "outputs[lengths - 1] takes, for each length, the states of all B sequences: "
-                                         "pair each length with its own column, outputs[lengths - 1, torch.arange(B)]"),
+        ("outputs[-1] is the state after the last step of the batch; for a shorter sequence the "
+         "LSTM has run on over padding by then. Take step lengths[b] - 1 of sequence b", last_padded_step),
+        ("steps count from 0: the last real step of sequence b is lengths[b] - 1", one_step_late),
+        ("steps count from 0: the last real step of sequence b is lengths[b] - 1, not lengths[b] - 2", one_step_early),
+        ("outputs[lengths - 1] takes, for each length, the states of all B sequences: "
+         "pair each length with its own column, outputs[lengths - 1, torch.arange(B)]", every_sequence_at_every_length),
     ], rtol=1e-9, atol=1e-12, call=as_array)
