@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from lessons_src import checks, plots
+from lessons_src import plots
 from lessons_src.data import Vocabulary, make_batch, split_dataset
 from lessons_src.functional import cross_entropy, sigmoid
 from lessons_src.generate import completion_accuracy, numpy_predictor
@@ -227,58 +227,7 @@ def test_backward_rejects_bad_arguments():
         lstm_backward(bigger, cache, logits)
 
 
-# The chapter's exercise checks and figures -----------------------------------------------------
-
-
-def right_lstm_step(params, x, h_prev, c_prev):
-    def gate(name, activation):
-        return activation(x @ params[f"W_x{name}"].T + h_prev @ params[f"W_h{name}"].T + params[f"b_{name}"])
-    i, f, g, o = gate("i", sigmoid), gate("f", sigmoid), gate("g", np.tanh), gate("o", sigmoid)
-    c = f * c_prev + i * g
-    return o * np.tanh(c), c
-
-
-def swapped_gates_lstm_step(params, x, h_prev, c_prev):
-    """Forget and input gates mixed up: a typical slip (the right step with the i and f weights exchanged)."""
-    swap = {"i": "f", "f": "i"}
-    swapped = {name[:-1] + swap.get(name[-1], name[-1]): value for name, value in params.items()}
-    return right_lstm_step(swapped, x, h_prev, c_prev)
-
-
-def right_output_and_hidden(x, h_prev, c, W_xo, W_ho, b_o):
-    o = sigmoid(x @ W_xo.T + h_prev @ W_ho.T + b_o)
-    return o, o * np.tanh(c)
-
-
-def not_implemented(*args):
-    raise NotImplementedError()
-
-
-@pytest.mark.parametrize(
-    "check, right, wrongs",
-    [
-        (checks.check_cell_update, lambda f, i, g, c_prev: f * c_prev + i * g,
-         [lambda f, i, g, c_prev: i * c_prev + f * g, lambda f, i, g, c_prev: f * c_prev + g,
-          lambda f, i, g, c_prev: np.tanh(f * c_prev + i * g)]),
-        (checks.check_output_and_hidden, right_output_and_hidden,
-         [lambda x, h_prev, c, W_xo, W_ho, b_o: (sigmoid(x @ W_xo.T + h_prev @ W_ho.T + b_o),) * 2,
-          lambda x, h_prev, c, W_xo, W_ho, b_o: right_output_and_hidden(x, h_prev, c, W_xo, W_ho, 0 * b_o),
-          lambda x, h_prev, c, W_xo, W_ho, b_o: (lambda o: (o, o * c))(sigmoid(x @ W_xo.T + h_prev @ W_ho.T + b_o)),
-          lambda x, h_prev, c, W_xo, W_ho, b_o: right_output_and_hidden(x, h_prev, c, W_xo, W_ho.T, b_o)]),
-        (checks.check_lstm_step, right_lstm_step,
-         [swapped_gates_lstm_step, lambda params, x, h_prev, c_prev: right_lstm_step(params, x, h_prev, 0 * c_prev),
-          lambda params, x, h_prev, c_prev: right_lstm_step(params, x, h_prev, c_prev)[::-1]]),
-        (checks.check_forget_gate_backward, lambda dc, c_prev, f: dc * c_prev * f * (1 - f),
-         [lambda dc, c_prev, f: dc * c_prev,                       # no sigmoid derivative (the article's slip)
-          lambda dc, c_prev, f: dc * f * (1 - f),                  # forgets c_prev
-          lambda dc, c_prev, f: dc * c_prev * sigmoid(f) * (1 - sigmoid(f))]),  # derivative at the wrong value
-        (checks.check_lstm_parameter_count, lambda V, H: 4 * (H * V + H * H + H) + V * H + V,
-         [lambda V, H: 4 * (H * V + H * H + H) + V * H, lambda V, H: 4 * (H * V + H * H + 2 * H) + V * H + V,
-          lambda V, H: (H * V + H * H + H) + V * H + V]),
-    ],
-)
-def test_checks_accept_the_right_answer_and_reject_typical_wrong_ones(check, right, wrongs, grade):
-    grade(check, right, wrongs, not_implemented, match=r"returned|raised")
+# The chapter's figures -----------------------------------------------------
 
 
 def test_plot_gates_draws_four_panels_and_rejects_bad_arguments():

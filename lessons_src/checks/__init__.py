@@ -7,8 +7,8 @@ naming the case, the expected and the received value.
 
 from .sequences import (check_batch_shape, check_decode_batch, check_make_mask, check_time_major_ids,
                         check_unknown_share)
-from .lstm import (check_cell_update, check_forget_gate_backward, check_lstm_parameter_count,
-                   check_lstm_step, check_output_and_hidden)
+from .lstm import (check_backward_through_time, check_fixed_lstm_backward, check_lstm_parameter_count,
+                   check_lstm_step_backward, check_steps_to_forget)
 from .torch_lstm import (check_collate, check_last_states, check_set_forget_bias,
                          check_stacked_lstm_parameter_count)
 from .rnn import check_complete_with_state, check_context_free_loss, check_gradient_ratio, check_stable_log_softmax
