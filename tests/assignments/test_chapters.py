@@ -200,7 +200,6 @@ def cell_text(notebook, index):
 # is fixed the test passes unexpectedly and fails, so the entry must go.
 NOT_YET = {
     "test_no_student_notebook_shows_the_code_an_exercise_asks_for": {
-        "03_lstm_gates": "ch3: show_source(lstm_step) while ex-lstm-step asks for lstm_step (tag it shows-answer)",
     },
 }
 
