@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from rnn_twin import rnn_module_from_numpy
 from student_code import as_student
 
 from lessons_src.checks import (check_accuracy_by_n, check_readout_score, check_rnn_gradient_norms,
@@ -16,7 +17,6 @@ from lessons_src.generate import complete
 from lessons_src.init import init_parameters
 from lessons_src.language import counting_sequence
 from lessons_src.rnn import rnn_forward, rnn_parameter_shapes, rnn_step_backward
-from lessons_src.torch_models import RNNLanguageModel
 
 VOCAB = Vocabulary(["a", "b", EOS])
 
@@ -189,25 +189,12 @@ def right_rnn_gradient_norms(params, vocab, tokens):
     return np.array(norms)
 
 
-def rnn_module(params):
-    hidden_size, vocab_size = params["W_xh"].shape
-    module = RNNLanguageModel(vocab_size, hidden_size).double()
-    with torch.no_grad():
-        module.rnn.weight_ih_l0.copy_(torch.from_numpy(params["W_xh"]))
-        module.rnn.weight_hh_l0.copy_(torch.from_numpy(params["W_hh"]))
-        module.rnn.bias_ih_l0.copy_(torch.from_numpy(params["b_h"]))
-        module.rnn.bias_hh_l0.zero_()
-        module.output.weight.copy_(torch.from_numpy(params["W_hy"]))
-        module.output.bias.copy_(torch.from_numpy(params["b_y"]))
-    return module
-
-
 @pytest.mark.parametrize("tokens", [counting_sequence(3), ["a", "b"], ["a", "a", "b", "b", "a"]])
 def test_the_numpy_gradient_norms_are_autograds(tokens, one_torch_thread):
     params = {name: 1.3 * value for name, value in init_parameters(rnn_parameter_shapes(4, 5), seed=2).items()}
     params["b_h"] = np.linspace(-0.4, 0.4, 5)
     np.testing.assert_allclose(right_rnn_gradient_norms(params, VOCAB, tokens),
-                               gradient_norms(rnn_module(params), VOCAB, tokens), rtol=1e-10)
+                               gradient_norms(rnn_module_from_numpy(params), VOCAB, tokens), rtol=1e-10)
 
 
 def test_check_rnn_gradient_norms(grade):

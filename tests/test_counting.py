@@ -4,6 +4,7 @@ import matplotlib
 import numpy as np
 import pytest
 import torch
+from rnn_twin import rnn_module_from_numpy
 from torch import nn
 
 from lessons_src.counting import (accuracy_by_n, count_like_units, count_readout, gradient_norms, unroll,
@@ -19,20 +20,6 @@ matplotlib.use("Agg")
 VOCAB = Vocabulary(["a", "b", EOS])
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-def rnn_module_from_numpy(params):
-    """An RNNLanguageModel in float64 holding the NumPy RNN ``params`` of chapter 2."""
-    hidden_size, vocab_size = params["W_xh"].shape
-    module = RNNLanguageModel(vocab_size, hidden_size).double()
-    with torch.no_grad():
-        module.rnn.weight_ih_l0.copy_(torch.from_numpy(params["W_xh"]))
-        module.rnn.weight_hh_l0.copy_(torch.from_numpy(params["W_hh"]))
-        module.rnn.bias_ih_l0.copy_(torch.from_numpy(params["b_h"]))
-        module.rnn.bias_hh_l0.zero_()
-        module.output.weight.copy_(torch.from_numpy(params["W_hy"]))
-        module.output.bias.copy_(torch.from_numpy(params["b_y"]))
-    return module
 
 
 def random_rnn_params(seed, vocab_size=4, hidden_size=6):

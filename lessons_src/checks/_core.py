@@ -172,6 +172,22 @@ class RuleModel:
         return self.name
 
 
+def equal_answers(received, expected, rtol=1e-7, atol=1e-9):
+    """True if ``received`` has the structure of ``expected`` (dicts, tuples, arrays) and equal arrays to rounding.
+
+    For recognising a planted mistake: ``received`` equals what the mistake gives.
+    A received array must be a NumPy array; anything else is simply not equal.
+    """
+    if isinstance(expected, dict):
+        return isinstance(received, dict) and set(received) == set(expected) and all(
+            equal_answers(received[key], expected[key], rtol, atol) for key in expected)
+    if isinstance(expected, tuple):
+        return isinstance(received, (tuple, list)) and len(received) == len(expected) and all(
+            equal_answers(got, want, rtol, atol) for got, want in zip(received, expected))
+    return (isinstance(received, np.ndarray) and received.shape == np.shape(expected)
+            and np.allclose(received, expected, rtol=rtol, atol=atol))
+
+
 def _require_from_notebook(name, obj, kind, how):
     module = getattr(obj, "__module__", None)
     if module == NOTEBOOK_MODULE:

@@ -15,7 +15,7 @@ import numpy as np
 from ..gradcheck import numerical_gradient, relative_error
 from ..lstm import GATES, init_lstm, lstm_backward, lstm_forward, lstm_step, lstm_step_backward, stack_gates
 from ._lstm_mistakes import LOOP_MISTAKES, STEP_MISTAKES, backward_with, step_backward_with
-from ._core import _short, call_student, require_student_function
+from ._core import _short, call_student, equal_answers, require_student_function
 
 GRADIENT_CHECK_BOUND = 1e-6
 """A right gradient's relative error against finite differences stays below this (float64)."""
@@ -209,20 +209,9 @@ def _step_gradient_check(weights, dh, dc, cache, received):
 def _matching_mistake(received, with_mistake, names):
     """The first of ``names`` whose planted copy gives ``received`` (every array equal to rounding), or None."""
     for name in names:
-        if _same(received, with_mistake(name)):
+        if equal_answers(received, with_mistake(name)):
             return name
     return None
-
-
-def _same(received, expected):
-    if isinstance(expected, dict):
-        return isinstance(received, dict) and set(received) == set(expected) and all(
-            _same(received[key], expected[key]) for key in expected)
-    if isinstance(expected, tuple):
-        return isinstance(received, (tuple, list)) and len(received) == len(expected) and all(
-            _same(r, e) for r, e in zip(received, expected))
-    got = np.asarray(received) if isinstance(received, np.ndarray) else None
-    return got is not None and got.shape == expected.shape and np.allclose(got, expected, rtol=1e-7, atol=1e-9)
 
 
 def _worst(part, received, expected):

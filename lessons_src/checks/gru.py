@@ -11,7 +11,7 @@ import numpy as np
 from ..data import one_hot
 from ..functional import sigmoid
 from ..gru import RECURRENT_NAMES, cho_gru_step, gru_parameter_shapes, gru_step, gru_step_backward, init_gru, stack_gates
-from ._core import require_student_function, run_cases
+from ._core import equal_answers, require_student_function, run_cases
 
 
 def check_gru_parameter_count(gru_parameter_count):
@@ -149,19 +149,9 @@ def _recognise(student_function, cases, variants, hints):
     """The hint of the mistake whose answers equal the student's on every case, or None."""
     for mistake, variant in variants.items():
         try:
-            if all(_same(student_function(*copy.deepcopy(args)), variant(*copy.deepcopy(args))) for args, _ in cases):
+            if all(equal_answers(student_function(*copy.deepcopy(args)), variant(*copy.deepcopy(args)))
+                   for args, _ in cases):
                 return hints[mistake]
         except Exception:  # a function that fails here shows no recognisable mistake
             return None
     return None
-
-
-def _same(received, expected):
-    if isinstance(expected, dict):
-        return isinstance(received, dict) and set(received) == set(expected) and all(
-            _same(received[key], expected[key]) for key in expected)
-    if isinstance(expected, tuple):
-        return isinstance(received, (tuple, list)) and len(received) == len(expected) and all(
-            _same(got, want) for got, want in zip(received, expected))
-    received = np.asarray(received)
-    return received.shape == np.shape(expected) and np.allclose(received, expected, rtol=1e-7, atol=1e-9)
