@@ -44,12 +44,16 @@ def grade(capsys):
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """With ``--dist loadfile``, one work unit per chapter for tests parametrised by chapter, not one per file.
+    """With ``--dist loadfile``, one work unit per chapter for tests parametrised by chapter, and the long units first.
 
     A test whose parameter id starts with a chapter's stem (``[01_representing_sequences]``,
     ``[01_representing_sequences:ex-one-hot]``) is scheduled with the other tests of that file and chapter:
     they share the chapter's one kernel run (tests/assignments/test_working_through.py), and the chapters
     spread over the workers. Every other test is grouped by file, as loadfile does (nbval needs it).
+
+    The units that take longest go out first, so that no worker is left with one while the other idles:
+    the browser tests, then the chapters (nbval's run of each notebook, and its student notebook worked
+    through), later chapters first (they train larger models), then everything else.
     """
     if config.getoption("dist") != "loadfile":
         return None
@@ -60,7 +64,26 @@ def pytest_xdist_make_scheduler(config, log):
             match = CHAPTER_PARAMETER.match(nodeid)
             return f"{match['file']}[{match['chapter']}]" if match else super()._split_scope(nodeid)
 
+        def _assign_work_unit(self, node):
+            if not getattr(self, "_longest_first", False):
+                units = sorted(self.workqueue.items(), key=lambda unit: expected_length(unit[0]))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self._longest_first = True
+            super()._assign_work_unit(node)
+
     return ChapterScheduling(config, log)
 
 
 CHAPTER_PARAMETER = re.compile(r"^(?P<file>[^:]+\.py)::[^\[]+\[(?P<chapter>\d\d_\w+)")
+CHAPTER_UNIT = re.compile(r"^(book/(?P<notebook>\d\d)_\w+\.ipynb|[^\[]+\[(?P<chapter>\d\d)_\w+\])$")
+
+
+def expected_length(scope):
+    """A sort key for a work unit: the browser tests first, then the chapters, the last chapter first, then the rest."""
+    if scope.startswith("tests/browser/"):
+        return (0, 0)
+    chapter = CHAPTER_UNIT.match(scope)
+    if chapter:
+        return (1, -int(chapter["notebook"] or chapter["chapter"]))
+    return (2, 0)

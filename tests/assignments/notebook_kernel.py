@@ -17,6 +17,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from cell_dependencies import CellCode, needed_cells
+
 from lessons_src import assignments
 from lessons_src.assignments import BEGIN_SOLUTION, END_SOLUTION
 
@@ -122,7 +124,7 @@ def work_through(student, instructor, workdir, guard=True, setup=(), rerun=False
     exercise's solution and check (``Report.guard``); with ``rerun``, the cell
     then runs cleanly and the check again. ``setup``: code run first, outside
     the notebook. With ``only_needed``, a non-exercise cell that the exercises
-    do not need is left out (``needed_cells``; ``Report.left_out``): the slow
+    do not need is left out (``cell_dependencies.needed_cells``; ``Report.left_out``): the slow
     training cells, which nbval runs anyway; nbgrader's test (tests/nbgrader)
     runs every student notebook whole.
     """
@@ -183,7 +185,7 @@ def work_through(student, instructor, workdir, guard=True, setup=(), rerun=False
             exercise = by_check[index]
             solutions = [instructor.cells[i].source for i in exercise.solution_cells]
             stubs = [student.cells[student_index[i]].source for i in exercise.solution_cells]
-            names = sorted({name for source in solutions for name in bound_names(source)})
+            names = sorted({name for source in solutions for name in CellCode(source).binds})
             run(f"_names_before = {{name: globals()[name] for name in {names!r} if name in globals()}}",
                 "saving the names the answer binds")
             restore = (f"for _name in {names!r}:\n    globals().pop(_name, None)\n"
@@ -244,88 +246,6 @@ def run_try_plain(run, sources, check_source):
         run(source, "a solution cell")
     printed, error = run(check_source)
     return error or printed
-
-
-def needed_cells(notebook, exercises):
-    """The non-exercise code cells that the exercises may need, by the names the cells read and bind.
-
-    Needed at first: every global name an exercise's solution or check cell
-    reads. A cell is needed if it binds a needed name, or reads a needed name
-    that some cell assigns (it may change that object: ``results[k] = ...``,
-    ``model.train()``); its own reads become needed, until nothing changes.
-    Then a cell that binds no name (a seed, a display) runs too, unless it reads
-    data of a cell left out. What is left out binds only names nobody needs.
-    """
-    exercise_cells = {index for exercise in exercises for index in (*exercise.solution_cells, exercise.check_cell)}
-    code = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
-    names = {index: cell_names(notebook.cells[index].source) for index in code}
-    wanted = set().union(*(names[index][2] for index in exercise_cells)) if exercise_cells else set()
-    others = [index for index in code if index not in exercise_cells]
-    assigned = set().union(*(names[index][1] for index in others)) if others else set()
-    needed, changed = set(), True
-    while changed:
-        changed = False
-        for index in others:
-            binds, _, reads = names[index]
-            if index not in needed and (binds & wanted or reads & wanted & assigned):
-                needed.add(index)
-                wanted |= reads
-                changed = True
-    available = set().union(*(names[index][0] for index in needed)) if needed else set()
-    for index in others:
-        binds, _, reads = names[index]
-        if not binds and not (reads & assigned) - available:
-            needed.add(index)
-    return needed
-
-
-def cell_names(source):
-    """``(names bound at the top level, names assigned there, global names read anywhere)`` of a code cell.
-
-    A name read inside a function counts only if it is not the function's own
-    (a parameter or a local): ``symtable`` tells.
-    """
-    import symtable
-
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    table = symtable.symtable(TransformerManager().transform_cell(source), "<cell>", "exec")
-    assigned = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_assigned()}
-    reads = set()
-
-    def visit(scope, top):
-        for symbol in scope.get_symbols():
-            if symbol.is_referenced() and (top or symbol.is_global()):
-                reads.add(symbol.get_name())
-        for child in scope.get_children():
-            visit(child, False)
-
-    visit(table, True)
-    return bound_names(source), assigned, reads
-
-
-def bound_names(source):
-    """The names a cell's top-level code binds (definitions, assignments, imports), not those inside functions."""
-    names = set()
-
-    def visit(statements):
-        for node in statements:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-                continue
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-                continue
-            for child in ast.walk(node):
-                if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-                    names.add(child.id)
-            for field in ("body", "orelse", "finalbody", "handlers"):
-                visit(getattr(node, field, []) or [])
-
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    visit(ast.parse(TransformerManager().transform_cell(source)).body)   # magics become Python first
-    return names
 
 
 def break_syntax(source):

@@ -10,8 +10,9 @@ import re
 import nbformat
 import pytest
 from assignment_helpers import BOOK, CHAPTERS, ROOT, file_hashes, run_command, run_main
+from cell_dependencies import CellCode
 from nbgrader_rules import nbgrader_problems
-from notebook_kernel import bound_names, cell_names, check_call
+from notebook_kernel import check_call
 from student_code import student_function
 
 from lessons_src import assignments
@@ -186,7 +187,7 @@ def asked_names(notebook):
     asked = set()
     for exercise in assignments.find_exercises(notebook):
         for index in exercise.solution_cells:
-            asked |= {name for name in bound_names(cell_text(notebook, index)) if not name.startswith("_")}
+            asked |= {name for name in CellCode(cell_text(notebook, index)).binds if not name.startswith("_")}
         asked.add(check_call(exercise.check_source)[1].split(".")[-1])
     return asked
 
@@ -236,7 +237,7 @@ def test_no_chapter_binds_a_name_an_exercise_asks_for_outside_the_exercise(chapt
     instructor, _, _ = chapter_pair
     asked = asked_names(instructor)
     for index, source in cells_outside_the_exercises(instructor):
-        bound = bound_names(source) & asked
+        bound = CellCode(source).binds & asked
         assert not bound, f"cell {index} binds {sorted(bound)}, which an exercise asks the student to write"
 
 
@@ -246,7 +247,7 @@ def test_no_cell_outside_an_exercise_uses_its_answer(chapter_pair):
     instructor, _, _ = chapter_pair
     asked = asked_names(instructor)
     for index, source in cells_outside_the_exercises(instructor):
-        _, _, reads = cell_names(source)
+        reads = CellCode(source).reads
         assert not reads & asked, (f"cell {index} uses {sorted(reads & asked)}, which an exercise asks the "
                                    f"student to write: a wrong answer would break this cell too")
 
