@@ -11,9 +11,11 @@ The analysis reads each cell's code in the order Python runs it:
 - a cell **binds** the names its top-level code assigns, defines or imports;
 - a cell **may change** a name it reads when it assigns to an item or an
   attribute of it, calls a method of it (other than the few below that change
-  nothing), or passes it (not an item of it) to a function (other than a
-  builtin that changes nothing). A name bound to a module, a function, a class,
-  a number or a string never counts as changed.
+  nothing), or passes it (not an item of it) as the first argument to a
+  function (other than a builtin that changes nothing): a function that changes
+  what it is given usually changes its first argument (``np.add.at(counts,
+  ...)``, ``nn.init.zeros_(bias)``, ``train_torch(model, ...)``). A name bound
+  to a module, a function, a class, a number or a string never counts as changed.
 
 A cell reading ``name`` needs the last cell above it that binds ``name``, and
 every cell between the two that may change it. The exercise cells bind nothing
@@ -21,6 +23,12 @@ here: an answer as handed out, or cleared, binds nothing either, so the check
 then reads what the cells above left. What an exercise cell needs is needed;
 so is, in turn, what a needed cell needs. A cell that binds nothing (a seed, a
 setting) runs too when every cell it needs runs.
+
+Not seen: a function that changes another argument (``train(forward, backward,
+params, ...)``, whose chapters bind ``params`` in the same cell), or an object
+changed through another (``optimizer.step()`` changes the model's weights). A
+cell left out that an exercise did need shows as a failed try of that exercise
+in the tests, and nbgrader's test runs every cell.
 """
 
 import ast
@@ -124,10 +132,10 @@ class CellCode:
             function = node.func
             if isinstance(function, ast.Attribute) and function.attr not in UNCHANGING_METHODS:
                 self._change(function.value)               # model.train(), results.append(...)
-            if not (isinstance(function, ast.Name) and function.id in UNCHANGING_FUNCTIONS):
-                for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
-                    if not isinstance(argument, ast.Subscript):   # an item read from a table is handed on, not the table
-                        self._change(argument)             # train(model, ...), np.add.at(counts, ...)
+            first = node.args[0] if node.args else None
+            if first is not None and not isinstance(first, ast.Subscript) and not (
+                    isinstance(function, ast.Name) and function.id in UNCHANGING_FUNCTIONS):
+                self._change(first)                        # train_torch(model, ...), np.add.at(counts, ...)
         for child in ast.iter_child_nodes(node):
             self._expression(child)
 

@@ -22,7 +22,8 @@ def test_a_cell_reads_what_it_uses_before_binding_it(source, reads, binds):
 
 
 @pytest.mark.parametrize("source, changes", [
-    ("train(model, data)", {"model", "data"}),
+    ("train(model, data)", {"model"}),
+    ("evaluate(data, model)", {"data"}),
     ("model.train()\nresults.append(1)\ntable[0] = 2\nsettings.lr = 0.1\ntotal += 1", {"model", "results", "table",
                                                                                           "settings"}),
     ("print(model)\nn = len(data)\nnames = list(results.keys())\nx = log(scores['a'])", set()),

@@ -33,6 +33,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_COMMAND = ["jupyter-book", "build", "-W", "-n", "--keep-going"]
 LOCAL_HOST = "127.0.0.1"
+PAGE_LOAD_MS = 30_000
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # The theme logs this on a fresh browser profile (no stored colour mode); harmless.
 HARMLESS_CONSOLE_ERRORS = {"Got invalid theme mode: . Resetting to auto."}
@@ -229,8 +230,9 @@ class Visit:
         self.page.on("request", self._on_request)
         self.page.on("requestfailed", self._on_request_failed)
         self.page.on("response", self._on_response)
-        self.page.goto(url, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
+        # Loading may take a while on a busy machine (the other test worker trains models): 30 s, not the usual 10.
+        self.page.goto(url, wait_until="load", timeout=PAGE_LOAD_MS)
+        self.page.wait_for_load_state("networkidle", timeout=PAGE_LOAD_MS)
         self.wait_for_math()
 
     def wait_for_math(self) -> None:
