@@ -121,6 +121,27 @@ def solution_state(solution) -> str:
     return "folded" if "toggle-hidden" in (solution.get_attribute("class") or "").split() else "open"
 
 
+# The solutions after the first, clicked by the page's own JavaScript: each must be folded, open on a click on its
+# title and fold again on a second one (the first solution of each page takes the reader's real clicks).
+OTHER_SOLUTIONS_JS = """solutions => solutions.slice(1).flatMap((solution, index) => {
+    const name = `solution ${index + 2}`;
+    const code = solution.querySelector('pre');
+    const title = solution.querySelector(':scope > .admonition-title a');
+    const folded = () => solution.classList.contains('toggle-hidden');
+    const shown = () => code.checkVisibility({visibilityProperty: true});   // the opacity fades in over 0.3 s
+    if (!code || !title) return [`${name} holds no code or has no title link`];
+    const problems = [];
+    if (!folded() || shown()) problems.push(`${name} is open when the page loads`);
+    title.click();
+    if (folded() || !shown() || !code.innerText.trim()) {
+        problems.push(`${name}: a click on its title did not show its code`);
+    }
+    title.click();
+    if (!folded() || shown()) problems.push(`${name}: a second click on its title did not fold it`);
+    return problems;
+})"""
+
+
 @pytest.mark.parametrize("entry", ENTRIES)
 def test_solutions_are_folded_and_open_on_click(visit, screenshot_dir, entry):
     from playwright.sync_api import expect
@@ -131,29 +152,28 @@ def test_solutions_are_folded_and_open_on_click(visit, screenshot_dir, entry):
     if not solutions:
         pytest.skip(f"{entry} has no solutions")
     errors_before = len(opened.errors)
-    for number, solution in enumerate(solutions, start=1):
-        name = f"{entry}: solution {number} ({squash(solution.locator(':scope > .admonition-title').inner_text())!r})"
-        code = solution.locator("pre")
-        assert code.count() >= 1, f"{name} holds no code"
-        # Folded when the page opens.
-        assert solution_state(solution) == "folded", f"{name} is open when the page loads"
-        expect(code.first, f"{name}: code visible while folded").to_be_hidden()
-        # The reader clicks the title (its text is mostly a link back to the exercise); on the first solution, the
-        # arrow too (the same button on every solution).
-        title_text = solution.locator(":scope > .admonition-title a").first
-        targets = [(title_text, "its title"), (solution.locator("button.toggle-button"), "the arrow")]
-        for click_target, how in targets if number == 1 else targets[:1]:
-            click_target.click()
-            expect(code.first, f"{name}: a click on {how} did not show the code").to_be_visible()
-            assert solution_state(solution) == "open", f"{name}: still folded after a click on {how}"
-            assert squash(code.first.inner_text()), f"{name}: the code shown is empty"
-            if number == 1 and how == "its title":
-                solution.scroll_into_view_if_needed()
-                path = screenshot_dir / f"{posixpath.basename(entry)}-solution.png"
-                solution.screenshot(path=str(path))
-            click_target.click()
-            expect(code.first, f"{name}: a second click on {how} did not fold it").to_be_hidden()
-            assert solution_state(solution) == "folded", f"{name}: still open after a second click on {how}"
+    solution = solutions[0]
+    name = f"{entry}: solution 1 ({squash(solution.locator(':scope > .admonition-title').inner_text())!r})"
+    code = solution.locator("pre")
+    assert code.count() >= 1, f"{name} holds no code"
+    # Folded when the page opens.
+    assert solution_state(solution) == "folded", f"{name} is open when the page loads"
+    expect(code.first, f"{name}: code visible while folded").to_be_hidden()
+    # The reader clicks the title (its text is mostly a link back to the exercise), or the arrow.
+    title_text = solution.locator(":scope > .admonition-title a").first
+    for click_target, how in ((title_text, "its title"), (solution.locator("button.toggle-button"), "the arrow")):
+        click_target.click()
+        expect(code.first, f"{name}: a click on {how} did not show the code").to_be_visible()
+        assert solution_state(solution) == "open", f"{name}: still folded after a click on {how}"
+        assert squash(code.first.inner_text()), f"{name}: the code shown is empty"
+        if how == "its title":
+            solution.scroll_into_view_if_needed()
+            solution.screenshot(path=str(screenshot_dir / f"{posixpath.basename(entry)}-solution.png"))
+        click_target.click()
+        expect(code.first, f"{name}: a second click on {how} did not fold it").to_be_hidden()
+        assert solution_state(solution) == "folded", f"{name}: still open after a second click on {how}"
+    problems = page.eval_on_selector_all(".solution.admonition", OTHER_SOLUTIONS_JS)
+    assert not problems, f"{entry}:\n" + "\n".join(problems)
     new_errors = opened.errors[errors_before:]
     assert not new_errors, f"{entry}: JavaScript errors while opening solutions:\n" + "\n".join(new_errors)
 
