@@ -43,6 +43,7 @@ def grade(capsys):
     return grade_check
 
 
+@pytest.hookimpl(optionalhook=True)   # pytest -p no:xdist runs the tests in one process
 def pytest_xdist_make_scheduler(config, log):
     """With ``--dist loadfile``, one work unit per chapter for tests parametrised by chapter, and the long units first.
 
