@@ -35,7 +35,7 @@ import ast
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-# Calls that change none of their arguments, and methods that change nothing of their object.
+# Functions that change none of their arguments, and methods that change nothing of their object.
 UNCHANGING_FUNCTIONS = frozenset({
     "abs", "all", "any", "bool", "dict", "enumerate", "float", "format", "glue", "int", "isinstance", "iter", "len",
     "list", "map", "max", "min", "print", "range", "repr", "reversed", "round", "set", "show_source", "sorted", "str",
@@ -46,7 +46,7 @@ UNCHANGING_METHODS = frozenset({
 
 
 class CellCode:
-    """What one cell's code reads, binds, imports and may change (sets of names)."""
+    """What one cell's code ``reads``, ``binds`` (``fixed``: to what no cell can change) and ``changes`` (names)."""
 
     def __init__(self, source):
         tree = ast.parse(TransformerManager().transform_cell(source))   # magics become Python first
@@ -164,7 +164,7 @@ class CellCode:
 
 
 def _unchangeable_names(target, value):
-    """The names of ``target = value`` bound to a number, a string or ``len(...)`` (``V = len(vocab)``; ``K, B = 32, 8``)."""
+    """The names ``target = value`` binds to a number, a string or ``len(...)`` (``V = len(vocab)``, ``K, B = 32, 8``)."""
     if isinstance(target, ast.Name):
         return {target.id} if _unchangeable(value) else set()
     if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
