@@ -103,8 +103,8 @@ def _note_cell(cell, for_site=False):
     what = (f"the code of {', '.join(f'`{name}`' for name in names)}" if names else "code")
     where = "student edition" if for_site else "student notebook"
     note = nbformat.v4.new_markdown_cell(
-        f"*Left out of the {where}: here the book shows {what}, which an exercise of this chapter asks "
-        "you to write. Write your own in the exercise below.*", metadata={"tags": [SHOWS_ANSWER]})
+        f"*Left out of the {where}: here the book shows {what}, which would give away the answer to an "
+        "exercise of this chapter. Write your own in the exercise below.*", metadata={"tags": [SHOWS_ANSWER]})
     if "id" in cell:
         note["id"] = cell["id"]
     else:

@@ -214,10 +214,10 @@ def test_a_cell_that_shows_an_answer_becomes_a_note():
     student = assignments.make_student_notebook(instructor, "01_doubling.ipynb")
     notes = [cell for cell in student.cells if cell.get("id") in ("shows-code", "shows-text")]
     assert [(cell.cell_type, cell.source) for cell in notes] == [
-        ("markdown", "*Left out of the student notebook: here the book shows the code of `double`, which an exercise "
-                     "of this chapter asks you to write. Write your own in the exercise below.*"),
-        ("markdown", "*Left out of the student notebook: here the book shows code, which an exercise of this chapter "
-                     "asks you to write. Write your own in the exercise below.*")]
+        ("markdown", "*Left out of the student notebook: here the book shows the code of `double`, which would give "
+                     "away the answer to an exercise of this chapter. Write your own in the exercise below.*"),
+        ("markdown", "*Left out of the student notebook: here the book shows code, which would give away the answer "
+                     "to an exercise of this chapter. Write your own in the exercise below.*")]
     assert not any("show_source" in cell.source or "x + x" in cell.source for cell in student.cells)
     assert assignments.shown_names("from x import show_source\nshow_source(rnn_step)\nshow.show_source(m.f, 3)") == [
         "rnn_step", "m.f"]
