@@ -1,6 +1,7 @@
 """Running a student notebook in a fresh kernel the way a student works through it, and trying every exercise.
 
-One kernel per chapter: the non-exercise cells run once, in order; at each
+One kernel per chapter: the non-exercise cells that the exercises need
+(``cell_dependencies``) run once, in order; at each
 exercise the kernel tries, one after the other, the answer as handed out (the
 stubs), a cleared answer cell, the solution with a syntax error, the
 instructor's solution put back, and two wrong answers made from it. Before each

@@ -1,6 +1,6 @@
 """Every chapter's student notebook worked through in a fresh kernel, and every exercise of it tried.
 
-Each chapter runs once, in one kernel (``notebook_kernel.work_through``; cached
+Each chapter runs once, in one kernel, with the cells its exercises need (``notebook_kernel.work_through``; cached
 for the tests of that chapter, which pytest-xdist keeps on one worker: see
 ``pytest_xdist_make_scheduler`` in tests/conftest.py). The exercises are read
 from the notebooks, so a new chapter or exercise is covered without a change here.
