@@ -10,7 +10,7 @@ import re
 import nbformat
 import pytest
 from assignment_helpers import BOOK, CHAPTERS, ROOT, file_hashes, run_command, run_main
-from cell_dependencies import CellCode
+from cell_dependencies import CellCode, needed_cells
 from nbgrader_rules import nbgrader_problems
 from notebook_kernel import check_call
 from student_code import student_function
@@ -250,6 +250,20 @@ def test_no_cell_outside_an_exercise_uses_its_answer(chapter_pair):
         reads = CellCode(source).reads
         assert not reads & asked, (f"cell {index} uses {sorted(reads & asked)}, which an exercise asks the "
                                    f"student to write: a wrong answer would break this cell too")
+
+
+TRAINING = re.compile(r"\btrain(_torch|_tbptt)?\(")
+
+
+@not_yet("test_no_exercise_needs_a_cell_that_trains_a_model")
+def test_no_exercise_needs_a_cell_that_trains_a_model(chapter_pair):
+    """The checks grade on cases of their own: a student need not wait for a training run before an exercise, and the
+    student-notebook tests, which run only what the exercises need, do not train again what nbval trains."""
+    instructor, _, _ = chapter_pair
+    needed = needed_cells(instructor, assignments.find_exercises(instructor))
+    training = [index for index, source in cells_outside_the_exercises(instructor) if TRAINING.search(source)]
+    assert not set(training) & needed, (f"the exercises need cells {sorted(set(training) & needed)}, which train a "
+                                        "model (tests/assignments/cell_dependencies.py says why)")
 
 
 def cells_outside_the_exercises(notebook):
