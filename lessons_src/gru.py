@@ -41,8 +41,9 @@ import numpy as np
 
 from .functional import sigmoid
 from .init import init_parameters
-from .validation import (check_backward_args, check_initial_state, check_one_hot_inputs, check_params,
-                         check_step_backward_args, require_array, require_function, require_sizes, require_type)
+from .validation import (all_arrays, check_backward_args, check_initial_state, check_one_hot_inputs, check_params,
+                         check_step_backward_args, require_array, require_function, require_sizes,
+                         require_type)
 
 GATES = ("r", "z", "n")
 """The gates in PyTorch's order: reset, update, candidate (PyTorch's "new gate")."""
@@ -257,8 +258,8 @@ def check_gru_args(params, inputs, h0):
 
 def check_gru_step_args(weights, x, h_prev):
     """Check the arguments of ``gru_step``: stacked weights, x (B, V), h_prev (B, H)."""
-    if (isinstance(weights, GateWeights) and _arrays(x, h_prev) and x.ndim == 2 and x.shape[1] == weights.W_x.shape[1]
-            and h_prev.shape == (len(x), weights.W_h.shape[1])):
+    if (isinstance(weights, GateWeights) and all_arrays(x, h_prev) and x.ndim == 2
+            and x.shape[1] == weights.W_x.shape[1] and h_prev.shape == (len(x), weights.W_h.shape[1])):
         return                                   # the usual case, checked quickly: this runs at every time step
     require_type("weights", weights, GateWeights, "the stacked weights stack_gates(params)")
     three_h, vocab_size = weights.W_x.shape
@@ -268,15 +269,11 @@ def check_gru_step_args(weights, x, h_prev):
 
 def check_gru_step_backward_args(weights, dh, cache):
     """Check the arguments of ``gru_step_backward``."""
-    if (isinstance(weights, GateWeights) and isinstance(cache, dict) and _arrays(dh, cache.get("h_prev"))
+    if (isinstance(weights, GateWeights) and isinstance(cache, dict) and all_arrays(dh, cache.get("h_prev"))
             and dh.shape == cache["h_prev"].shape and {"x", "gates", "u"} <= cache.keys()):
         return                                   # the usual case, checked quickly: this runs at every time step
     require_type("weights", weights, GateWeights, "the stacked weights stack_gates(params)")
     check_step_backward_args(dh, cache, ("x", "h_prev", "gates", "u"))
-
-
-def _arrays(*values):
-    return all(isinstance(value, np.ndarray) for value in values)
 
 
 def _check_stacked(stacked):

@@ -36,8 +36,8 @@ import numpy as np
 
 from .functional import tanh
 from .init import init_parameters
-from .validation import (check_backward_args, check_initial_state, check_one_hot_inputs, check_params,
-                         check_step_backward_args, require_array, require_sizes, require_type)
+from .validation import (all_arrays, check_backward_args, check_initial_state, check_one_hot_inputs,
+                         check_params, check_step_backward_args, require_array, require_sizes, require_type)
 
 GATES = ("i", "f", "g", "o")
 """The gates in PyTorch's order: input, forget, candidate (g), output."""
@@ -241,7 +241,7 @@ def check_lstm_args(params, inputs, state):
 
 def check_lstm_step_args(weights, x, h_prev, c_prev, a_x=None):
     """Check the arguments of ``lstm_step``: stacked weights, x (B, V), h_prev and c_prev (B, H), a_x (B, 4H) or None."""
-    if (isinstance(weights, GateWeights) and _arrays(x, h_prev, c_prev) and x.ndim == 2
+    if (isinstance(weights, GateWeights) and all_arrays(x, h_prev, c_prev) and x.ndim == 2
             and x.shape[1] == weights.W_x.shape[1] and h_prev.shape == c_prev.shape == (len(x), weights.W_h.shape[1])
             and (a_x is None or (isinstance(a_x, np.ndarray) and a_x.shape == (len(x), weights.W_h.shape[0])))):
         return                                   # the usual case, checked quickly: this runs at every time step
@@ -256,16 +256,12 @@ def check_lstm_step_args(weights, x, h_prev, c_prev, a_x=None):
 
 def check_lstm_step_backward_args(weights, dh, dc, cache):
     """Check the arguments of ``lstm_step_backward``."""
-    if (isinstance(weights, GateWeights) and isinstance(cache, dict) and _arrays(dh, dc, cache.get("h_prev"))
+    if (isinstance(weights, GateWeights) and isinstance(cache, dict) and all_arrays(dh, dc, cache.get("h_prev"))
             and dh.shape == dc.shape == cache["h_prev"].shape and {"x", "c_prev", "gates", "tanh_c"} <= cache.keys()):
         return                                   # the usual case, checked quickly: this runs at every time step
     require_type("weights", weights, GateWeights, "the stacked weights stack_gates(params)")
     check_step_backward_args(dh, cache, ("x", "h_prev", "c_prev", "gates", "tanh_c"))
     require_array("dc", dc, dh.shape, "(B, H) like dh", dtype=None)
-
-
-def _arrays(*values):
-    return all(isinstance(value, np.ndarray) for value in values)
 
 
 def _check_stacked(stacked):

@@ -82,6 +82,11 @@ def require_function(name, value, expected="a function"):
         raise TypeError(f"{name}: expected {expected}; got {type(value).__name__}")
 
 
+def all_arrays(*values):
+    """True when every value is a NumPy array: the quick test a step function runs before its full checks."""
+    return all(isinstance(value, np.ndarray) for value in values)
+
+
 def require_arrays(name, arrays):
     """Check that ``arrays`` is a non-empty ``dict[str, np.ndarray]`` (parameters or gradients)."""
     if not isinstance(arrays, dict):

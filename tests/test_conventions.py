@@ -77,6 +77,7 @@ TABLE = {
     "validation.require_share": ((lambda f, tmp: f("p", None), "p"), (lambda f, tmp: f("p", 1.5), "p")),
     "validation.require_dict": ((lambda f, tmp: f("d", [], "a dict"), "d"), (lambda f, tmp: f("d", {}, "a dict"), "d")),
     "validation.require_function": ((lambda f, tmp: f("f", 3), "f"), None),
+    "validation.all_arrays": None,  # a test that answers True or False for any values
     "validation.require_arrays": ((lambda f, tmp: f("grads", [1]), "grads"), (lambda f, tmp: f("grads", {}), "grads")),
     "validation.require_like": ((lambda f, tmp: f("grads", {"W": [1]}, "params", {"W": np.zeros(1)}), "grads"),
                                 (lambda f, tmp: f("grads", {"W": np.zeros(2)}, "params", {"W": np.zeros(1)}), "grads")),

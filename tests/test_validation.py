@@ -6,8 +6,14 @@ import pytest
 from lessons_src.data import Vocabulary, require_vocabulary
 from lessons_src.lstm import init_lstm, lstm_parameter_shapes
 from lessons_src.rnn import init_rnn, rnn_parameter_shapes
-from lessons_src.validation import (check_one_hot_inputs, check_params, require_arrays, require_function, require_int,
-                                    require_like, require_positive_int, require_positive_number, require_sequences)
+from lessons_src.validation import (all_arrays, check_one_hot_inputs, check_params, require_arrays, require_function,
+                                    require_int, require_like, require_positive_int, require_positive_number,
+                                    require_sequences)
+
+
+def test_all_arrays_is_the_step_functions_quick_test():
+    assert all_arrays(np.zeros(2), np.ones((2, 3)))
+    assert not all_arrays(np.zeros(2), [0.0, 0.0]) and not all_arrays(np.zeros(2), None)
 
 
 def test_good_values_pass_silently():

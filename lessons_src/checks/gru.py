@@ -32,12 +32,7 @@ def check_update_gate_steps(update_gate_steps):
 def check_cho_step_backward(student_step_backward):
     """``cho_step_backward(params, dh, cache)`` -> ``(grads, dh_prev)``: the backward of ``gru.cho_gru_step``."""
     cases = []
-    for vocab_size, hidden_size, batch, seed in [(4, 3, 1, 0), (4, 5, 3, 1), (3, 2, 4, 2)]:
-        rng = np.random.default_rng(seed)
-        params = {name: value + rng.normal(0.0, 0.5, value.shape)
-                  for name, value in init_gru(vocab_size, hidden_size, seed=seed).items()}
-        x = one_hot(rng.integers(0, vocab_size, size=batch), vocab_size)
-        h_prev, dh = np.tanh(rng.normal(0.0, 1.0, (batch, hidden_size))), rng.normal(0.0, 1.0, (batch, hidden_size))
+    for params, x, h_prev, dh in _step_inputs([(4, 3, 1, 0), (4, 5, 3, 1), (3, 2, 4, 2)]):
         _, cache = cho_gru_step(params, x, h_prev)
         cases.append(((params, dh, cache), _cho_step_backward(params, dh, cache)))
     variants = {mistake: (lambda *args, m=mistake: _cho_step_backward(*args, mistake=m)) for mistake in _CHO_HINTS}
@@ -47,17 +42,23 @@ def check_cho_step_backward(student_step_backward):
 def check_gru_step_backward(student_step_backward):
     """``gru_step_backward(weights, dh, cache)`` -> ``(grads, dh_prev)``, the backward of ``gru.gru_step``."""
     cases = []
-    for vocab_size, hidden_size, batch, seed in [(4, 2, 1, 0), (4, 4, 3, 1), (3, 5, 2, 2), (5, 3, 4, 3)]:
-        rng = np.random.default_rng(seed)
-        params = {name: value + rng.normal(0.0, 0.5, value.shape)
-                  for name, value in init_gru(vocab_size, hidden_size, seed=seed).items()}
+    for params, x, h_prev, dh in _step_inputs([(4, 2, 1, 0), (4, 4, 3, 1), (3, 5, 2, 2), (5, 3, 4, 3)]):
         weights = stack_gates(params)
-        x = one_hot(rng.integers(0, vocab_size, size=batch), vocab_size)
-        h_prev, dh = np.tanh(rng.normal(0.0, 1.0, (batch, hidden_size))), rng.normal(0.0, 1.0, (batch, hidden_size))
         _, cache = gru_step(weights, x, h_prev)
         cases.append(((weights, dh, cache), gru_step_backward(weights, dh, cache)))
     variants = {mistake: (lambda *args, m=mistake: _step_backward_variant(*args, mistake=m)) for mistake in _STEP_HINTS}
     _run_with_hints("gru_step_backward", student_step_backward, cases, variants, _STEP_HINTS)
+
+
+def _step_inputs(sizes):
+    """For each ``(V, H, B, seed)``: random GRU parameters, one-hot x (B, V), h_prev (B, H) in (-1, 1) and dh (B, H)."""
+    for vocab_size, hidden_size, batch, seed in sizes:
+        rng = np.random.default_rng(seed)
+        params = {name: value + rng.normal(0.0, 0.5, value.shape)
+                  for name, value in init_gru(vocab_size, hidden_size, seed=seed).items()}
+        x = one_hot(rng.integers(0, vocab_size, size=batch), vocab_size)
+        h_prev, dh = np.tanh(rng.normal(0.0, 1.0, (batch, hidden_size))), rng.normal(0.0, 1.0, (batch, hidden_size))
+        yield params, x, h_prev, dh
 
 
 def _update_gate_steps_cases():
