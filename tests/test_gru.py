@@ -526,14 +526,20 @@ def test_the_step_timer_rejects_bad_sizes(name, value, error):
 # The chapter's exercise checks -----------------------------------------------------------------
 
 
-def right_step_backward(weights, dh, cache):
+def step_backward(weights, dh, cache, tanh_derivative=True, swap_r_and_z=False):
+    """The GRU's step backward, written again for these tests; the two flags plant a mistake a student might make."""
     gates, u, h_prev, H = cache["gates"], cache["u"], cache["h_prev"], dh.shape[1]
     r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
-    da_n = dh * (1 - z) * (1 - n ** 2)
+    da_n = dh * (1 - z) * (1 - n ** 2 if tanh_derivative else 1)
     da_r, da_z, du = da_n * u * r * (1 - r), dh * (h_prev - n) * z * (1 - z), da_n * r
-    da_x, da_h = np.concatenate([da_r, da_z, da_n], axis=1), np.concatenate([da_r, da_z, du], axis=1)
+    first, second = (da_z, da_r) if swap_r_and_z else (da_r, da_z)
+    da_x, da_h = np.concatenate([first, second, da_n], axis=1), np.concatenate([first, second, du], axis=1)
     grads = {"W_x": da_x.T @ cache["x"], "W_h": da_h.T @ h_prev, "b_x": da_x.sum(axis=0), "b_hn": du.sum(axis=0)}
     return grads, dh * z + da_h @ weights.W_h
+
+
+def right_step_backward(weights, dh, cache):
+    return step_backward(weights, dh, cache)
 
 
 def step_backward_without_direct_path(weights, dh, cache):
@@ -543,25 +549,12 @@ def step_backward_without_direct_path(weights, dh, cache):
 
 def step_backward_without_tanh_derivative(weights, dh, cache):
     """n's tanh' forgotten: as if n were 0 in 1 - n**2 (the forward values themselves stay right)."""
-    H = dh.shape[1]
-    gates, u, h_prev = cache["gates"], cache["u"], cache["h_prev"]
-    r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
-    da_n = dh * (1 - z)
-    da_r, da_z, du = da_n * u * r * (1 - r), dh * (h_prev - n) * z * (1 - z), da_n * r
-    da_x, da_h = np.concatenate([da_r, da_z, da_n], axis=1), np.concatenate([da_r, da_z, du], axis=1)
-    grads = {"W_x": da_x.T @ cache["x"], "W_h": da_h.T @ h_prev, "b_x": da_x.sum(axis=0), "b_hn": du.sum(axis=0)}
-    return grads, dh * z + da_h @ weights.W_h
+    return step_backward(weights, dh, cache, tanh_derivative=False)
 
 
 def step_backward_with_swapped_gates(weights, dh, cache):
     """The blocks of r and z stacked in the wrong order (and used so for dh_prev)."""
-    gates, u, h_prev, H = cache["gates"], cache["u"], cache["h_prev"], dh.shape[1]
-    r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
-    da_n = dh * (1 - z) * (1 - n ** 2)
-    da_r, da_z, du = da_n * u * r * (1 - r), dh * (h_prev - n) * z * (1 - z), da_n * r
-    da_x, da_h = np.concatenate([da_z, da_r, da_n], axis=1), np.concatenate([da_z, da_r, du], axis=1)
-    grads = {"W_x": da_x.T @ cache["x"], "W_h": da_h.T @ h_prev, "b_x": da_x.sum(axis=0), "b_hn": du.sum(axis=0)}
-    return grads, dh * z + da_h @ weights.W_h
+    return step_backward(weights, dh, cache, swap_r_and_z=True)
 
 
 def right_cho_step_backward(params, dh, cache):
